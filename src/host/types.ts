@@ -1,0 +1,115 @@
+// The fake piped's public surface: what suites and the session see of the PluginService the plugin calls back.
+import type { FieldViolation } from '../protocol/validate.js';
+
+/** A gRPC status as recorded: numeric code, its name, and the details text. */
+export interface RecordedStatus {
+  code: number;
+  codeName: string;
+  details: string;
+}
+
+/** One PluginService call made by the plugin, as the fake piped saw and answered it. */
+export interface JournalEntry {
+  /** Monotonic sequence number within one host. */
+  seq: number;
+  /** Wall-clock ms (Date.now()) when the call arrived. */
+  time: number;
+  /** ms the fake took to answer (includes injected latency). */
+  durationMs: number;
+  /** PluginService method name, e.g. `ReportStageLogs`. */
+  rpc: string;
+  request: any;
+  /** Present when the fake answered OK. */
+  response?: any;
+  /** Present when the fake answered with an error. */
+  status?: RecordedStatus;
+  /** Violations of `(validate.rules)` in the request (non-empty means the fake answered INVALID_ARGUMENT). */
+  violations: FieldViolation[];
+  /** The case in flight: the one that opened the entry's deployment, else the host's current case. */
+  caseId?: string;
+  /** Name of an injected fault that shaped this answer, if any. */
+  fault?: string;
+}
+
+export type FaultKind = 'error' | 'latency' | 'hang';
+
+/** One rule of a fault plan. Plans are data so scripted cases can carry them. */
+export interface FaultRule {
+  /** PluginService method name, or `*` for every method. */
+  rpc: string;
+  kind: FaultKind;
+  /** For `error`: a grpc status name such as `UNAVAILABLE`, `UNKNOWN`, `NOT_FOUND`. */
+  code?: string;
+  message?: string;
+  /** For `latency`: extra delay before the normal answer. */
+  delayMs?: number;
+  /** Apply to the first N matching calls only (default: all). */
+  times?: number;
+  /** Only calls whose request has these field values, e.g. `{ deployment_id: 'd1' }`. */
+  match?: Record<string, string>;
+}
+
+/** A stage log as the fake stored it: blocks deduplicated by index, sealed after `completed=true`. */
+export interface StageLog {
+  deploymentId: string;
+  stageId: string;
+  retriedCount: number;
+  blocks: any[];
+  completed: boolean;
+}
+
+export interface FakePipedOptions {
+  /** Folder for InstallTool results (`<toolsDir>/<name>-<version>`); a fresh temp dir by default. */
+  toolsDir?: string;
+  /** Fixed port (attach mode lets users pass it to their plugin); 0 = any free port. */
+  port?: number;
+}
+
+/** A listening fake piped. */
+export interface RunningHost {
+  /** `127.0.0.1:<port>`, the value for `--piped-plugin-service`. */
+  readonly address: string;
+  readonly port: number;
+  readonly toolsDir: string;
+
+  /** Every call recorded so far, in arrival order. */
+  journal(): readonly JournalEntry[];
+  /** Calls recorded after sequence number `seq`. */
+  journalSince(seq: number): JournalEntry[];
+  /** Sequence number of the latest entry (0 when empty). */
+  lastSeq(): number;
+  /** Resolves with the first entry (arriving from now on) that satisfies `predicate`, or undefined after `timeoutMs`. */
+  waitFor(predicate: (entry: JournalEntry) => boolean, timeoutMs: number): Promise<JournalEntry | undefined>;
+
+  /** The case that calls are attributed to when their deployment names none. */
+  setCurrentCase(caseId: string | undefined): void;
+
+  /**
+   * Opens the deployment's metadata window as piped does when planning or executing starts: seeds stage metadata
+   * from `deployment.stages[].metadata`, plugin metadata from `metadata_v2.plugins`, shared from `metadata_v2.shared`.
+   * Outside an open window metadata RPCs answer UNKNOWN "metadata store not found for deployment <id>".
+   */
+  openDeployment(deployment: any, caseId?: string): void;
+  /** Closes the window (stores are kept for inspection; later metadata calls get UNKNOWN). */
+  closeDeployment(deploymentId: string): void;
+
+  /** Sets the unhandled commands ListStageCommands returns for a stage, every call, until cleared. */
+  setStageCommands(deploymentId: string, stageId: string, commands: any[]): void;
+  /** What piped does when ExecuteStage returns: the stage's commands become handled. */
+  clearStageCommands(deploymentId: string, stageId: string): void;
+
+  /** The stored stage log for (deployment, stage, retried_count), if any. */
+  stageLog(deploymentId: string, stageId: string, retriedCount?: number): StageLog | undefined;
+  /** Current stage metadata of (deployment, stage), including seeded values. */
+  stageMetadata(deploymentId: string, stageId: string): Record<string, string>;
+  /** Current plugin metadata namespace of a deployment. */
+  pluginMetadata(deploymentId: string, pluginName: string): Record<string, string>;
+  /** Application shared object bytes, if stored. */
+  sharedObject(applicationId: string, pluginName: string, key: string): Buffer | undefined;
+
+  /** Replaces the fault plan. An empty list means no faults. */
+  setFaults(rules: FaultRule[]): void;
+
+  /** Stops the server; pending hung calls are released with UNAVAILABLE. */
+  close(): Promise<void>;
+}
