@@ -25,10 +25,25 @@ export interface JournalEntry {
   status?: RecordedStatus;
   /** Violations of `(validate.rules)` in the request (non-empty means the fake answered INVALID_ARGUMENT). */
   violations: FieldViolation[];
-  /** The case in flight: the one that opened the entry's deployment, else the host's current case. */
+  /**
+   * The case in flight: the one that opened the entry's deployment (for application-scoped calls, the one that last
+   * opened a deployment of that application), else the host's current case.
+   */
   caseId?: string;
   /** Name of an injected fault that shaped this answer, if any. */
   fault?: string;
+}
+
+/**
+ * A call as it arrived, before it is answered (added beyond the original surface: lets suites see a call that an
+ * injected `hang` holds, and wait for it without polling).
+ */
+export interface ArrivedCall {
+  /** Wall-clock ms (Date.now()) when the call arrived. */
+  time: number;
+  rpc: string;
+  request: any;
+  caseId?: string;
 }
 
 export type FaultKind = 'error' | 'latency' | 'hang';
@@ -59,7 +74,10 @@ export interface StageLog {
 }
 
 export interface FakePipedOptions {
-  /** Folder for InstallTool results (`<toolsDir>/<name>-<version>`); a fresh temp dir by default. */
+  /**
+   * Folder for InstallTool results (`<toolsDir>/<name>-<version>`); created if missing, kept on close. By default a
+   * fresh temp dir, which close() removes.
+   */
   toolsDir?: string;
   /** Fixed port (attach mode lets users pass it to their plugin); 0 = any free port. */
   port?: number;
@@ -78,15 +96,22 @@ export interface RunningHost {
   journalSince(seq: number): JournalEntry[];
   /** Sequence number of the latest entry (0 when empty). */
   lastSeq(): number;
-  /** Resolves with the first entry (arriving from now on) that satisfies `predicate`, or undefined after `timeoutMs`. */
+  /** Resolves with the first entry (arriving from now on) that satisfies `predicate`, or undefined after `timeoutMs` or when the host closes. */
   waitFor(predicate: (entry: JournalEntry) => boolean, timeoutMs: number): Promise<JournalEntry | undefined>;
+
+  /** Calls received but not answered yet (held by a `hang`/`latency` fault, or still working, e.g. InstallTool). */
+  inFlight(): ArrivedCall[];
+  /** Resolves with the first call arriving from now on that satisfies `predicate` (before it is answered), or undefined after `timeoutMs`. */
+  waitForArrival(predicate: (call: ArrivedCall) => boolean, timeoutMs: number): Promise<ArrivedCall | undefined>;
 
   /** The case that calls are attributed to when their deployment names none. */
   setCurrentCase(caseId: string | undefined): void;
 
   /**
    * Opens the deployment's metadata window as piped does when planning or executing starts: seeds stage metadata
-   * from `deployment.stages[].metadata`, plugin metadata from `metadata_v2.plugins`, shared from `metadata_v2.shared`.
+   * from `deployment.stages[].metadata`, plugin metadata from `metadata_v2.plugins[name].keyValues`, shared from
+   * `metadata_v2.shared.keyValues`. Re-opening merges the new snapshot under what is stored (stored values win).
+   * Throws when the deployment has no id.
    * Outside an open window metadata RPCs answer UNKNOWN "metadata store not found for deployment <id>".
    */
   openDeployment(deployment: any, caseId?: string): void;
@@ -107,7 +132,10 @@ export interface RunningHost {
   /** Application shared object bytes, if stored. */
   sharedObject(applicationId: string, pluginName: string, key: string): Buffer | undefined;
 
-  /** Replaces the fault plan. An empty list means no faults. */
+  /**
+   * Replaces the fault plan (resetting `times` budgets). An empty list means no faults. Throws on a malformed rule
+   * (unknown method, kind or status name; latency without delayMs). An `error` rule without `code` answers UNAVAILABLE.
+   */
   setFaults(rules: FaultRule[]): void;
 
   /** Stops the server; pending hung calls are released with UNAVAILABLE. */

@@ -46,7 +46,10 @@ export interface RunningPlugin {
 export interface LaunchRequest {
   /** `host:port` of the fake piped, passed as `--piped-plugin-service`. */
   hostAddress: string;
-  config: PipedPluginConfig;
+  /** The `--config` value: piped's shape, or raw text (to send deliberately malformed configs). */
+  config: PipedPluginConfig | string;
+  /** The port the plugin should serve on, when `config` is raw text. */
+  port?: number;
   /** Extra environment for the plugin (the harness's own environment is inherited, as piped does). */
   env?: Record<string, string>;
 }

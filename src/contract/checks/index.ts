@@ -1,0 +1,8 @@
+// The pure check functions, one module per rule group.
+export * from './common.js';
+export * from './api.js';
+export * from './stages.js';
+export * from './planning.js';
+export * from './execution.js';
+export * from './callbacks.js';
+export * from './process.js';

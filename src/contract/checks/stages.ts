@@ -1,0 +1,63 @@
+// DEF-*: the stage names a plugin declares, and that it emits only declared names.
+import type { CallOutcome } from '../../session-types.js';
+import type { Violation } from '../violation.js';
+import { outcomeText, stageLabel, violation } from './common.js';
+
+/** The `stages` list of a FetchDefinedStages response (absent means empty). */
+function definedStages(response: any): string[] {
+  return Array.isArray(response?.stages) ? response.stages : [];
+}
+
+/** DEF-001: every FetchDefinedStages call answers OK with the same list, order included. */
+export function checkDefinedStagesStable(outcomes: CallOutcome[]): Violation[] {
+  const out: Violation[] = [];
+  let reference: { call: number; stages: string[] } | undefined;
+  outcomes.forEach((outcome, i) => {
+    const call = i + 1;
+    const where = `FetchDefinedStages call ${call} of ${outcomes.length}`;
+    if (!outcome.ok) {
+      out.push(violation('DEF-001', `${where} must return OK; got ${outcomeText(outcome)}`, outcome.status));
+      return;
+    }
+    const stages = definedStages(outcome.response);
+    if (!reference) reference = { call, stages };
+    else if (JSON.stringify(stages) !== JSON.stringify(reference.stages)) {
+      const expected = reference.stages;
+      const message =
+        `${where} returned ${JSON.stringify(stages)}, but call ${reference.call} returned ${JSON.stringify(expected)}; ` +
+        'the list must be stable';
+      out.push(violation('DEF-001', message, { call, stages, expected }));
+    }
+  });
+  return out;
+}
+
+/** DEF-002: the defined names are a non-empty list of non-empty, unique names. */
+export function checkDefinedStageNames(names: string[]): Violation[] {
+  if (names.length === 0) {
+    return [violation('DEF-002', 'FetchDefinedStages must return at least one stage name; got an empty list', names)];
+  }
+  const out: Violation[] = [];
+  const positions = new Map<string, number[]>();
+  names.forEach((name, i) => {
+    const message = `FetchDefinedStages stages[${i}] must be a non-empty name; got ${JSON.stringify(name)}`;
+    if (!name) out.push(violation('DEF-002', message, names));
+    else positions.set(name, [...(positions.get(name) ?? []), i]);
+  });
+  for (const [name, at] of positions) {
+    const places = at.map((i) => `stages[${i}]`).join(', ');
+    const message = `FetchDefinedStages names must be unique; ${JSON.stringify(name)} appears at ${places}`;
+    if (at.length > 1) out.push(violation('DEF-002', message, names));
+  }
+  return out;
+}
+
+/** DEF-004 (or PLAN-014 via `rule`): every emitted stage name, rollback stages included, is a defined name. */
+export function checkEmittedStagesDefined(defined: string[], stages: any[], source: string, rule = 'DEF-004'): Violation[] {
+  const known = new Set(defined);
+  return stages.flatMap((stage, i) =>
+    known.has(stage?.name)
+      ? []
+      : [violation(rule, `${source}: ${stageLabel(stage, i)} is not a name from FetchDefinedStages ${JSON.stringify(defined)}`, stage)],
+  );
+}

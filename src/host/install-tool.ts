@@ -1,0 +1,139 @@
+// InstallTool as piped does it (CATALOGUE §3.1): a per name-version cache in toolsDir, singleflight, a templated
+// shell script run in a scratch dir, and the result moved to `<toolsDir>/<name>-<version>`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, mkdtemp, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { renderInstallScript, TemplateError } from './go-template.js';
+import { RpcError } from './status.js';
+
+const GO_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
+const GO_OS: Record<string, string> = { win32: 'windows', sunos: 'solaris' };
+
+/** GOARCH/GOOS of the machine, the values piped (a Go binary) would put in `{{.Arch}}` and `{{.Os}}`. */
+export function goPlatform(): { arch: string; os: string } {
+  return { arch: GO_ARCH[process.arch] ?? process.arch, os: GO_OS[process.platform] ?? process.platform };
+}
+
+const OUTPUT_TAIL_LINES = 20;
+
+interface ScriptResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  output: string;
+}
+
+export interface ToolInstallerOptions {
+  toolsDir: string;
+  /** How long one script may run; piped has no limit of its own, but a harness must stay bounded. */
+  timeoutMs?: number;
+}
+
+export class ToolInstaller {
+  private readonly inFlight = new Map<string, Promise<string>>();
+  private readonly running = new Set<ChildProcess>();
+  private readonly toolsDir: string;
+  private readonly timeoutMs: number;
+
+  constructor(options: ToolInstallerOptions) {
+    this.toolsDir = options.toolsDir;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+  }
+
+  /** Installs once per name-version; concurrent calls for the same pair share one run, as with Go's singleflight. */
+  install(name: string, version: string, script: string): Promise<string> {
+    const key = `${name}-${version}`;
+    const pending = this.inFlight.get(key);
+    if (pending) return pending;
+    const run = this.installOnce(key, name, version, script).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, run);
+    return run;
+  }
+
+  /** Kills scripts still running, so closing the host leaves no stray processes. */
+  killRunning(): void {
+    for (const child of this.running) killGroup(child);
+  }
+
+  private async installOnce(key: string, name: string, version: string, script: string): Promise<string> {
+    // piped would follow a `/` in name or version out of toolsDir; a harness must not write outside its sandbox.
+    if (path.basename(key) !== key || key.startsWith('.')) {
+      throw new RpcError(grpc.status.UNKNOWN, `install tool: refusing name-version ${JSON.stringify(key)}: it is not a plain file name`);
+    }
+    const installedPath = path.join(this.toolsDir, key);
+    // A tool already in toolsDir counts as installed, even if this script differs (tool_registry.go:106-114).
+    if (existsSync(installedPath)) return installedPath;
+    const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'fake-piped-tool-'));
+    try {
+      const outPath = path.join(tmpDir, name);
+      const { arch, os: goOs } = goPlatform();
+      let rendered: string;
+      try {
+        rendered = renderInstallScript(script, { Name: name, Version: version, OutPath: outPath, TmpDir: tmpDir, Arch: arch, Os: goOs });
+      } catch (error) {
+        if (error instanceof TemplateError) throw new RpcError(grpc.status.UNKNOWN, `install tool ${key}: bad install script: ${error.message}`);
+        throw error;
+      }
+      const result = await this.runScript(rendered, tmpDir);
+      if (result.timedOut || result.exitCode !== 0) {
+        const how = result.timedOut ? `timed out after ${this.timeoutMs} ms` : result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
+        throw new RpcError(grpc.status.UNKNOWN, `install tool ${key}: install script ${how}${outputTail(result.output)}`);
+      }
+      if (!existsSync(outPath)) {
+        throw new RpcError(grpc.status.UNKNOWN, `install tool ${key}: install script exited 0 but left nothing at {{.OutPath}} (${outPath})${outputTail(result.output)}`);
+      }
+      await chmod(outPath, 0o755);
+      await moveFile(outPath, installedPath);
+      return installedPath;
+    } finally {
+      await rm(tmpDir, { recursive: true, force: true });
+    }
+  }
+
+  /** `/bin/sh -c` in its own process group, so a timeout kills whatever the script started too. */
+  private runScript(script: string, cwd: string): Promise<ScriptResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('/bin/sh', ['-c', script], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      this.running.add(child);
+      const chunks: Buffer[] = [];
+      child.stdout!.on('data', (c: Buffer) => chunks.push(c));
+      child.stderr!.on('data', (c: Buffer) => chunks.push(c));
+      let timedOut = false;
+      const timer = setTimeout(() => { timedOut = true; killGroup(child); }, this.timeoutMs);
+      child.on('error', (error) => { clearTimeout(timer); this.running.delete(child); reject(error); });
+      child.on('close', (exitCode, signal) => {
+        clearTimeout(timer);
+        this.running.delete(child);
+        resolve({ exitCode, signal, timedOut, output: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+  }
+}
+
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
+
+function outputTail(output: string): string {
+  const lines = output.trimEnd().split('\n');
+  if (lines.length === 1 && lines[0] === '') return '; the script printed nothing';
+  return `; last output lines:\n${lines.slice(-OUTPUT_TAIL_LINES).join('\n')}`;
+}
+
+/** rename, or copy when toolsDir is on another file system than the scratch dir. */
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    await copyFile(from, to);
+    await chmod(to, 0o755);
+  }
+}

@@ -1,0 +1,71 @@
+// Reads `--config FILE`: the plugin's entry as in piped's `spec.plugins[]` (name, config, deployTargets), YAML or JSON.
+// Errors name the file and line and say how to fix it.
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
+import { UsageError } from '../errors.js';
+import type { PipedPluginConfig } from './types.js';
+
+export interface PluginEntry {
+  name?: string;
+  config?: unknown;
+  deployTargets?: NonNullable<PipedPluginConfig['deployTargets']>;
+}
+
+const KNOWN_KEYS = ['name', 'url', 'port', 'config', 'deployTargets'];
+
+/** Parses the file at `file`; throws UsageError with `file:line` on any problem. */
+export function readPluginEntry(file: string): PluginEntry {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--config ${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? error}).`);
+  }
+  return parsePluginEntry(text, file);
+}
+
+/** Parses the text of a plugin entry; `file` is only used in messages. */
+export function parsePluginEntry(text: string, file: string): PluginEntry {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const at = (offset: number | undefined) => (offset === undefined ? file : `${file}:${lines.linePos(offset).line}`);
+  if (doc.errors.length) {
+    const first = doc.errors[0];
+    throw new UsageError(`${at(first.pos[0])}: not valid YAML or JSON: ${first.message.split('\n')[0]}`);
+  }
+  if (!isMap(doc.contents)) throw new UsageError(`${file}: expected a mapping with name, config and deployTargets (piped's spec.plugins[] entry).`);
+  const value = doc.toJS() as Record<string, unknown>;
+  for (const key of Object.keys(value)) {
+    if (!KNOWN_KEYS.includes(key)) throw new UsageError(`${at(keyOffset(doc, [key]))}: unknown key "${key}"; allowed: ${KNOWN_KEYS.join(', ')}.`);
+  }
+  const entry: PluginEntry = {};
+  if (value.name !== undefined) {
+    if (typeof value.name !== 'string' || !value.name) throw new UsageError(`${at(keyOffset(doc, ['name']))}: name must be a non-empty string.`);
+    entry.name = value.name;
+  }
+  if (value.config !== undefined) entry.config = value.config;
+  if (value.deployTargets !== undefined) entry.deployTargets = readDeployTargets(doc, value.deployTargets, at);
+  return entry;
+}
+
+function readDeployTargets(doc: Document, raw: unknown, at: (offset: number | undefined) => string): PluginEntry['deployTargets'] {
+  if (!Array.isArray(raw)) throw new UsageError(`${at(keyOffset(doc, ['deployTargets']))}: deployTargets must be a list of {name, labels?, config}.`);
+  return raw.map((target, i) => {
+    const where = at(keyOffset(doc, ['deployTargets', i]));
+    if (typeof target !== 'object' || target === null) throw new UsageError(`${where}: deployTargets[${i}] must be a mapping with a name.`);
+    const { name, labels, config, ...rest } = target as Record<string, unknown>;
+    const extra = Object.keys(rest);
+    if (extra.length) throw new UsageError(`${where}: deployTargets[${i}] has unknown key "${extra[0]}"; allowed: name, labels, config.`);
+    if (typeof name !== 'string' || !name) throw new UsageError(`${where}: deployTargets[${i}].name must be a non-empty string.`);
+    if (labels !== undefined && (typeof labels !== 'object' || labels === null || Object.values(labels).some((v) => typeof v !== 'string'))) {
+      throw new UsageError(`${where}: deployTargets[${i}].labels must map strings to strings.`);
+    }
+    return { name, ...(labels ? { labels: labels as Record<string, string> } : {}), config: config ?? null };
+  });
+}
+
+/** Source offset of the node at `path`, for line numbers in messages. */
+function keyOffset(doc: Document, path: (string | number)[]): number | undefined {
+  const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+  return node?.range?.[0];
+}

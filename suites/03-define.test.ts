@@ -1,0 +1,35 @@
+// DEF: FetchDefinedStages — a stable list of unique names that covers every stage the plugin ever emits.
+import { describe, it } from 'vitest';
+import { checkDefinedStageNames, checkDefinedStagesStable, checkEmittedStagesDefined } from '../src/contract/checks/index.js';
+import type { Violation } from '../src/contract/violation.js';
+import { planFacts } from './support/facts.js';
+import { caseIdOf, expectNoViolations, useSession } from './support/shared.js';
+
+describe('DEF FetchDefinedStages', () => {
+  it('DEF-001 answers OK with the same list every time, also after other RPCs', async (ctx) => {
+    const session = await useSession(ctx);
+    const facts = await planFacts(session);
+    const again = [
+      await session.call('deployment', 'FetchDefinedStages', {}, { caseId: caseIdOf(ctx) }),
+      await session.call('deployment', 'FetchDefinedStages', {}, { caseId: caseIdOf(ctx) }),
+    ];
+    expectNoViolations(checkDefinedStagesStable([facts.defined, ...again]));
+  });
+
+  it('DEF-002 stage names are non-empty and unique', async (ctx) => {
+    const facts = await planFacts(await useSession(ctx));
+    expectNoViolations(checkDefinedStageNames(facts.definedNames));
+  });
+
+  it('DEF-004 every stage emitted by BuildPipelineSyncStages and BuildQuickSyncStages, rollback included, is defined', async (ctx) => {
+    const facts = await planFacts(await useSession(ctx));
+    const emitted: [string, any][] = [
+      ['BuildQuickSyncStages rollback=true', facts.quickSync.rollback],
+      ['BuildQuickSyncStages rollback=false', facts.quickSync.noRollback],
+      ['BuildPipelineSyncStages rollback=true', facts.pipeline.rollback.outcome],
+      ['BuildPipelineSyncStages rollback=false', facts.pipeline.noRollback.outcome],
+    ];
+    const violations: Violation[] = emitted.flatMap(([source, outcome]) => (outcome.ok ? checkEmittedStagesDefined(facts.definedNames, outcome.response.stages ?? [], source) : []));
+    expectNoViolations(violations);
+  });
+});

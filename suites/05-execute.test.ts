@@ -1,0 +1,71 @@
+// EXEC: ExecuteStage over the plugin's own plans — legal statuses, callback scope, targets, first deployments.
+import { describe, it } from 'vitest';
+import {
+  checkAcceptsAbsentRunningSource, checkCallbackScope, checkExecuteStatus, checkStagePluginRunsWithoutTargets, checkUnknownStageNotSuccess,
+} from '../src/contract/checks/index.js';
+import * as req from '../src/generate/requests.js';
+import type { Session } from '../src/session.js';
+import { deployTargetsFor, executions, planFacts } from './support/facts.js';
+import { caseIdOf, expectNoViolations, unsupported, useSession } from './support/shared.js';
+
+/** Executes one stage in a fresh deployment window, the way piped's scheduler does. */
+async function executeAlone(session: Session, ctx: any, stage: any, options: { deployTargets?: string[]; withRunning: boolean; stageConfig?: unknown }) {
+  const facts = await planFacts(session);
+  const ids = req.freshIds();
+  const dep = req.deployment({ ids, pluginName: session.config.name, deployTargets: options.deployTargets, stages: [stage], status: 'DEPLOYMENT_PLANNED', syncStrategy: 'PIPELINE' });
+  const input = req.planInput({ ids, pluginName: session.config.name }, facts.app, options.withRunning);
+  const request = req.executeRequest(dep, stage, options.stageConfig ?? {}, input.target_deployment_source, input.running_deployment_source);
+  session.host.openDeployment(dep, caseIdOf(ctx));
+  try {
+    return await session.call('deployment', 'ExecuteStage', request, { caseId: caseIdOf(ctx), budgetMs: 120_000 });
+  } finally {
+    session.host.closeDeployment(dep.id);
+  }
+}
+
+/** A forward stage that needs no manual approval, from the plugin's own pipeline plan. */
+async function simpleForwardStage(session: Session): Promise<any | undefined> {
+  const facts = await planFacts(session);
+  const outcome = facts.pipeline.noRollback.outcome;
+  const stages: any[] = outcome.ok ? outcome.response.stages ?? [] : [];
+  const stage = stages.find((s) => !s.rollback && s.available_operation !== 'MANUAL_OPERATION_APPROVE');
+  return stage && req.assignStageIds([stage])[0];
+}
+
+describe('EXEC ExecuteStage', () => {
+  it('EXEC-001 every OK answer has status SUCCESS, FAILURE, SKIPPED or EXITED', async (ctx) => {
+    const runs = await executions(await useSession(ctx));
+    if (!runs.length) unsupported(ctx, 'the plugin planned no stage to execute');
+    expectNoViolations(runs.flatMap((r) => checkExecuteStatus(r.outcome).map((v) => ({ ...v, message: `${r.label}: ${v.message}` }))));
+  });
+
+  it('EXEC-006 stage-scoped callbacks carry the request deployment and stage ids', async (ctx) => {
+    const runs = await executions(await useSession(ctx));
+    if (!runs.length) unsupported(ctx, 'the plugin planned no stage to execute');
+    expectNoViolations(runs.flatMap((r) => checkCallbackScope(r.request, r.outcome.callbacks)));
+  });
+
+  it('EXEC-008 a stage plugin executes without any deploy-target entry for itself', async (ctx) => {
+    const session = await useSession(ctx);
+    const facts = await planFacts(session);
+    if (facts.kind !== 'stage') unsupported(ctx, 'a deployment plugin needs its deploy targets');
+    const stage = await simpleForwardStage(session);
+    if (!stage) unsupported(ctx, 'the plugin planned no stage that runs without approval');
+    expectNoViolations(checkStagePluginRunsWithoutTargets(facts.kind, await executeAlone(session, ctx, stage, { withRunning: true })));
+  });
+
+  it('EXEC-009 accepts an absent running_deployment_source (first deployment)', async (ctx) => {
+    const session = await useSession(ctx);
+    const facts = await planFacts(session);
+    const stage = await simpleForwardStage(session);
+    if (!stage) unsupported(ctx, 'the plugin planned no stage that runs without approval');
+    expectNoViolations(checkAcceptsAbsentRunningSource(await executeAlone(session, ctx, stage, { withRunning: false, deployTargets: deployTargetsFor(session, facts.kind) })));
+  });
+
+  it('EXEC-013 an unknown stage name never ends in STAGE_SUCCESS', async (ctx) => {
+    const session = await useSession(ctx);
+    const facts = await planFacts(session);
+    const stage = req.plainStage('CONFORMANCE_UNKNOWN_STAGE', 0);
+    expectNoViolations(checkUnknownStageNotSuccess(await executeAlone(session, ctx, stage, { withRunning: true, deployTargets: deployTargetsFor(session, facts.kind) })));
+  });
+});

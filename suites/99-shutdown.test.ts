@@ -1,0 +1,18 @@
+// Last suite: the shared plugin must have stayed up all run, then stop within piped's grace period on SIGTERM.
+import { describe, it } from 'vitest';
+import { checkNoUnexpectedExit, checkStopsWithinGrace } from '../src/contract/checks/index.js';
+import { expectNoViolations, runSpec, useSession } from './support/shared.js';
+
+describe('PROC process contract: lifetime and shutdown', () => {
+  it('PROC-014 never exits on its own while piped uses it (piped does not restart plugins)', async (ctx) => {
+    const session = await useSession(ctx);
+    expectNoViolations(checkNoUnexpectedExit(session.plugin.exitInfo(), session.plugin.recentOutput()));
+  });
+
+  it('PROC-010 exits within the grace period after SIGTERM', async (ctx) => {
+    const session = await useSession(ctx);
+    if (session.plugin.exitInfo()) ctx.skip('not run: the plugin had already exited (see PROC-014)');
+    const graceMs = runSpec().graceMs;
+    expectNoViolations(checkStopsWithinGrace(await session.stop(graceMs), graceMs));
+  });
+});

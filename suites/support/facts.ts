@@ -1,0 +1,138 @@
+// Facts several suites judge, gathered once per run from the shared plugin: defined stages, plans, executions.
+// Gathering is I/O; judging stays in src/contract/checks.
+import { pluginKindFromQuickSync } from '../../src/contract/checks/index.js';
+import * as req from '../../src/generate/requests.js';
+import type { CallOutcome } from '../../src/session-types.js';
+import type { Session } from '../../src/session.js';
+
+export type PluginKind = 'stage' | 'deployment';
+
+export interface PlanFacts {
+  defined: CallOutcome;
+  definedNames: string[];
+  quickSync: Record<'rollback' | 'noRollback', CallOutcome>;
+  kind: PluginKind;
+  /** Names the harness sends as pipeline stages: defined names not seen only as rollback stages. */
+  forwardNames: string[];
+  app: req.AppSpec;
+  pipelineStages: req.PipelineStageSpec[];
+  pipeline: Record<'rollback' | 'noRollback', { request: any; outcome: CallOutcome }>;
+}
+
+export interface Execution {
+  label: string;
+  request: any;
+  outcome: CallOutcome;
+}
+
+const FOREIGN_STAGE = 'CONFORMANCE_OTHER_PLUGIN_STAGE';
+const planCache = new WeakMap<Session, Promise<PlanFacts>>();
+const execCache = new WeakMap<Session, Promise<Execution[]>>();
+
+/** Global pipeline indexes with gaps, as piped sends when other plugins own the stages in between (PLAN-021). */
+export function spreadIndexes(count: number): number[] {
+  return Array.from({ length: count }, (_, i) => i + 1 + Math.floor(i / 2));
+}
+
+export function planFacts(session: Session): Promise<PlanFacts> {
+  let facts = planCache.get(session);
+  if (!facts) {
+    facts = gatherPlanFacts(session);
+    planCache.set(session, facts);
+  }
+  return facts;
+}
+
+async function gatherPlanFacts(session: Session): Promise<PlanFacts> {
+  const defined = await session.call('deployment', 'FetchDefinedStages', {}, { caseId: 'facts: FetchDefinedStages' });
+  const definedNames: string[] = defined.ok ? defined.response.stages ?? [] : [];
+  const quickSync = {
+    rollback: await session.call('deployment', 'BuildQuickSyncStages', { rollback: true }, { caseId: 'facts: BuildQuickSyncStages rollback=true' }),
+    noRollback: await session.call('deployment', 'BuildQuickSyncStages', { rollback: false }, { caseId: 'facts: BuildQuickSyncStages rollback=false' }),
+  };
+  const kind = quickSync.rollback.ok ? pluginKindFromQuickSync(quickSync.rollback.response) : 'deployment';
+  const forwardNames = forwardStageNames(definedNames, quickSync.rollback);
+  const indexes = spreadIndexes(forwardNames.length);
+  const pipelineStages = forwardNames.map((name, i) => ({ name, index: indexes[i], with: {} }));
+  const app = appWithPipeline(session.config.name, pipelineStages);
+  const plan = async (rollback: boolean) => {
+    const request = req.pipelineRequest(pipelineStages, rollback);
+    return { request, outcome: await session.call('deployment', 'BuildPipelineSyncStages', request, { caseId: `facts: BuildPipelineSyncStages rollback=${rollback}` }) };
+  };
+  return { defined, definedNames, quickSync, kind, forwardNames, app, pipelineStages, pipeline: { rollback: await plan(true), noRollback: await plan(false) } };
+}
+
+function forwardStageNames(defined: string[], quickSync: CallOutcome): string[] {
+  const stages: any[] = quickSync.ok ? quickSync.response.stages ?? [] : [];
+  const rollbackOnly = new Set(stages.filter((s) => s.rollback).map((s) => s.name));
+  for (const s of stages) if (!s.rollback) rollbackOnly.delete(s.name);
+  return defined.filter((name) => !rollbackOnly.has(name));
+}
+
+/** The app config matching the pipeline: the plugin's stages at their indexes, another plugin's stage in the gaps. */
+export function appWithPipeline(pluginName: string, stages: req.PipelineStageSpec[]): req.AppSpec {
+  const length = stages.length ? Math.max(...stages.map((s) => s.index)) + 1 : 0;
+  const pipeline = Array.from({ length }, () => ({ name: FOREIGN_STAGE, with: undefined as unknown }));
+  for (const s of stages) pipeline[s.index] = { name: s.name, with: s.with };
+  return { pluginName, pipeline };
+}
+
+/** Deploy targets this plugin gets in `deploy_targets_by_plugin`: none for stage plugins (CATALOGUE §2.6). */
+export function deployTargetsFor(session: Session, kind: PluginKind): string[] | undefined {
+  return kind === 'deployment' ? (session.config.deployTargets ?? []).map((t) => t.name) : undefined;
+}
+
+export function executions(session: Session): Promise<Execution[]> {
+  let facts = execCache.get(session);
+  if (!facts) {
+    facts = gatherExecutions(session);
+    execCache.set(session, facts);
+  }
+  return facts;
+}
+
+/** Executes the pipeline plan (forward then rollback stages) and the quick-sync plan, as piped's scheduler would. */
+async function gatherExecutions(session: Session): Promise<Execution[]> {
+  const plan = await planFacts(session);
+  const runs: Execution[] = [];
+  const pipeline = plan.pipeline.rollback.outcome;
+  if (pipeline.ok) {
+    const configByIndex = new Map(plan.pipelineStages.map((s) => [s.index, s.with]));
+    runs.push(...(await executePlan(session, plan, pipeline.response.stages ?? [], 'PIPELINE', (stage) => configByIndex.get(stage.index) ?? {}, true)));
+  }
+  const quick = plan.quickSync.rollback;
+  if (quick.ok) runs.push(...(await executePlan(session, plan, quick.response.stages ?? [], 'QUICK_SYNC', () => undefined, false)));
+  return runs;
+}
+
+async function executePlan(session: Session, plan: PlanFacts, built: any[], strategy: string, configOf: (stage: any) => unknown, withRunning: boolean): Promise<Execution[]> {
+  const stages = req.assignStageIds(built);
+  const ids = req.freshIds();
+  const dep = req.deployment({ ids, pluginName: session.config.name, deployTargets: deployTargetsFor(session, plan.kind), stages, status: 'DEPLOYMENT_PLANNED', syncStrategy: strategy });
+  const input = req.planInput({ ids, pluginName: session.config.name }, plan.app, withRunning);
+  const runs: Execution[] = [];
+  const caseId = `facts: execute ${strategy} plan`;
+  session.host.openDeployment(dep, caseId);
+  try {
+    for (const stage of stages) {
+      if (stage.available_operation === 'MANUAL_OPERATION_APPROVE') session.host.setStageCommands(dep.id, stage.id, [approveCommand(dep, stage)]);
+      const request = req.executeRequest(dep, stage, configOf(stage), input.target_deployment_source, input.running_deployment_source);
+      const outcome = await session.call('deployment', 'ExecuteStage', request, { caseId, budgetMs: 120_000 });
+      session.host.clearStageCommands(dep.id, stage.id);
+      runs.push({ label: `${strategy} ${stage.rollback ? 'rollback ' : ''}stage ${stage.name} (index ${stage.index})`, request, outcome });
+    }
+  } finally {
+    session.host.closeDeployment(dep.id);
+  }
+  return runs;
+}
+
+/** An APPROVE_STAGE command as piped's command store hands it out. */
+export function approveCommand(dep: any, stage: any, commander = 'conformance-approver', id = `cmd-${stage.id}`): any {
+  const now = String(Math.floor(Date.now() / 1000));
+  return {
+    id, piped_id: dep.piped_id, application_id: dep.application_id, deployment_id: dep.id, stage_id: stage.id, commander, project_id: dep.project_id,
+    status: 'COMMAND_NOT_HANDLED_YET', metadata: {}, handled_at: '0', type: 'APPROVE_STAGE',
+    approve_stage: { deployment_id: dep.id, stage_id: stage.id }, created_at: now, updated_at: now,
+  };
+}

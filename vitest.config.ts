@@ -1,0 +1,28 @@
+// The harness's own tests (unit tests of checks, host, generators; end-to-end runs against fixtures).
+// The conformance suites in suites/ are not run from here: the CLI runs them against a plugin.
+import { defineConfig } from 'vitest/config';
+import type { Reporter, TestCase } from 'vitest/node';
+
+/** Prints the plain `N passed, N failed, N skipped` line CI reads, after vitest's own summary. */
+function closingLineReporter(): Reporter {
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  return {
+    onTestCaseResult(testCase: TestCase) {
+      const state = testCase.result().state;
+      if (state === 'passed' || state === 'failed') counts[state] += 1;
+      else counts.skipped += 1;
+    },
+    onTestRunEnd() {
+      process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}\n`);
+    },
+  };
+}
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: ['default', closingLineReporter()],
+  },
+});
