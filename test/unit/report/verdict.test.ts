@@ -1,0 +1,85 @@
+import { describe, it, expect } from 'vitest';
+import type { OutcomeState, TestOutcome } from '../../../src/report/outcome.js';
+import { closingLine, countOutcomes, EXIT, verdictOf, type Counts } from '../../../src/report/verdict.js';
+
+function outcome(name: string, state: OutcomeState): TestOutcome {
+  const ruleId = /^[A-Z]+-\d{3}/.exec(name)?.[0];
+  return { name, ...(ruleId ? { ruleId } : {}), file: 'suites/x.test.ts', state, durationMs: 1, messages: [] };
+}
+
+function counts(overrides: Partial<Counts> = {}): Counts {
+  return { passed: 0, failed: 0, unsupported: 0, skipped: 0, 'setup-error': 0, ...overrides };
+}
+
+describe('verdictOf', () => {
+  it('exits 0 when every selected test passed', () => {
+    const verdict = verdictOf([outcome('PLAN-010 a', 'passed'), outcome('EXEC-001 b', 'passed')]);
+    expect(verdict.exitCode).toBe(0);
+    expect(verdict.exitCode).toBe(EXIT.conforms);
+    expect(verdict.summary).toContain('conforms');
+  });
+
+  it('exits 0 when some passed and the rest were skipped or unsupported', () => {
+    const verdict = verdictOf([outcome('PLAN-010 a', 'passed'), outcome('LIVE-001 b', 'unsupported'), outcome('EXEC-001 c', 'skipped')]);
+    expect(verdict.exitCode).toBe(0);
+  });
+
+  it('exits 1 when any failed and names each failed rule once', () => {
+    const verdict = verdictOf([
+      outcome('PLAN-010 a', 'failed'),
+      outcome('PLAN-010 b', 'failed'),
+      outcome('EXEC-001 c', 'passed'),
+      outcome('EXEC-004 d', 'failed'),
+    ]);
+    expect(verdict.exitCode).toBe(1);
+    expect(verdict.summary).toBe('does not conform: PLAN-010, EXEC-004 failed');
+    expect(verdict.summary).not.toContain('EXEC-001');
+  });
+
+  it('names a failed test without a rule ID by its name', () => {
+    expect(verdictOf([outcome('odd test', 'failed')]).summary).toContain('odd test');
+  });
+
+  it('exits 2 when any setup-error occurred, even alongside failures', () => {
+    const verdict = verdictOf([outcome('PROC-001 a', 'setup-error'), outcome('PLAN-010 b', 'failed'), outcome('EXEC-001 c', 'passed')]);
+    expect(verdict.exitCode).toBe(2);
+    expect(verdict.summary).toContain('setup error');
+  });
+
+  it('exits 2 when nothing passed or failed (all skipped/unsupported)', () => {
+    const verdict = verdictOf([outcome('PLAN-010 a', 'skipped'), outcome('LIVE-001 b', 'unsupported')]);
+    expect(verdict.exitCode).toBe(2);
+    expect(verdict.summary).toContain('nothing ran');
+  });
+
+  it('exits 2 when there are no outcomes at all', () => {
+    expect(verdictOf([]).exitCode).toBe(2);
+  });
+});
+
+describe('countOutcomes', () => {
+  it('counts every state, zero for the absent ones', () => {
+    const found = countOutcomes([
+      outcome('A-001', 'passed'),
+      outcome('A-002', 'passed'),
+      outcome('A-003', 'failed'),
+      outcome('A-004', 'unsupported'),
+      outcome('A-005', 'setup-error'),
+    ]);
+    expect(found).toEqual({ passed: 2, failed: 1, unsupported: 1, skipped: 0, 'setup-error': 1 });
+  });
+});
+
+describe('closingLine', () => {
+  it('is exactly "N passed, N failed" when nothing was skipped', () => {
+    expect(closingLine(counts({ passed: 12, failed: 3 }))).toBe('12 passed, 3 failed');
+    expect(closingLine(counts())).toBe('0 passed, 0 failed');
+  });
+
+  it('adds ", N skipped" counting skipped, unsupported and setup-error', () => {
+    expect(closingLine(counts({ passed: 5, failed: 1, skipped: 2 }))).toBe('5 passed, 1 failed, 2 skipped');
+    expect(closingLine(counts({ passed: 5, unsupported: 4 }))).toBe('5 passed, 0 failed, 4 skipped');
+    expect(closingLine(counts({ 'setup-error': 1 }))).toBe('0 passed, 0 failed, 1 skipped');
+    expect(closingLine(counts({ passed: 1, skipped: 1, unsupported: 1, 'setup-error': 1 }))).toBe('1 passed, 0 failed, 3 skipped');
+  });
+});
