@@ -33,7 +33,7 @@ export function parsePluginEntry(text: string, file: string): PluginEntry {
     const first = doc.errors[0];
     throw new UsageError(`${at(first.pos[0])}: not valid YAML or JSON: ${first.message.split('\n')[0]}`);
   }
-  if (!isMap(doc.contents)) throw new UsageError(`${file}: expected a mapping with name, config and deployTargets (piped's spec.plugins[] entry).`);
+  if (!isMap(doc.contents)) throw new UsageError(`${at((doc.contents as { range?: number[] } | null)?.range?.[0])}: expected a mapping with name, config and deployTargets (piped's spec.plugins[] entry).`);
   const value = doc.toJS() as Record<string, unknown>;
   for (const key of Object.keys(value)) {
     if (!KNOWN_KEYS.includes(key)) throw new UsageError(`${at(keyOffset(doc, [key]))}: unknown key "${key}"; allowed: ${KNOWN_KEYS.join(', ')}.`);
@@ -64,8 +64,12 @@ function readDeployTargets(doc: Document, raw: unknown, at: (offset: number | un
   });
 }
 
-/** Source offset of the node at `path`, for line numbers in messages. */
+/** Source offset of the key (or list item) at `path`, for line numbers in messages. */
 function keyOffset(doc: Document, path: (string | number)[]): number | undefined {
-  const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
-  return node?.range?.[0];
+  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
+  const last = path[path.length - 1];
+  const items = (parent as { items?: any[] } | null)?.items ?? [];
+  const item = typeof last === 'number' ? items[last] : items.find((pair) => pair?.key?.value === last)?.key;
+  const node = item && typeof last === 'number' && item.range === undefined ? item.value : item;
+  return (node as { range?: number[] } | undefined)?.range?.[0];
 }

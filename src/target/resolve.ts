@@ -1,13 +1,14 @@
 // Turns the user's target argument into a Launcher, failing early with a message that says what to fix.
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SetupError } from '../errors.js';
 import { BinaryLauncher } from './binary.js';
 import type { Launcher } from './types.js';
 
 /** A launcher for a plugin executable, a `file://` URL, or a folder whose `bin/` holds exactly one executable. */
 export function resolveTarget(target: string, cwd = process.cwd()): Launcher {
-  if (target.startsWith('file://')) return new BinaryLauncher(checkExecutable(new URL(target).pathname, target));
+  if (target.startsWith('file://')) return new BinaryLauncher(checkExecutable(fileURLToPath(target), target));
   if (/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith('/')) {
     throw new SetupError(`target ${target}: this version runs local executables, file:// URLs and folders; other schemes are not supported yet`);
   }
