@@ -2,8 +2,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { coverageSummary, ruleCoverage, suiteTestNames, UNCHECKED } from './contract/coverage.js';
+import { globsToPattern, rules } from './contract/rules.js';
 import { UsageError } from './errors.js';
 import { packageRoot } from './protocol/load.js';
+import { formatRulesTable } from './report/rules-table.js';
 import { EXIT } from './report/verdict.js';
 import { run, type RunOptions } from './run.js';
 
@@ -11,6 +14,7 @@ export const HELP = `plugin-conformance — checks a PipeCD piped plugin against
 
 Usage:
   plugin-conformance [options] <plugin>
+  plugin-conformance rules [--json] [--only GLOBS]
 
 <plugin> is what piped would run:
   ./bin/my-plugin             a plugin executable
@@ -34,6 +38,10 @@ Options:
   -h, --help             this text
   -v, --version          the harness version
 
+The rules command lists the rule catalogue (ID, level, title) and whether a suite checks each rule yet;
+it needs no plugin. --json prints {rules: [...], summary, problems}. (To test a plugin file named "rules",
+write ./rules.)
+
 Exit codes:
   0    the plugin conforms: every selected rule passed
   1    at least one rule failed
@@ -42,6 +50,71 @@ Exit codes:
 
 The last line of output is "N passed, N failed" (", N skipped" when some did not run).
 `;
+
+export interface RulesOptions {
+  json: boolean;
+  only: string[];
+}
+
+/** Parses the arguments after `rules`. */
+export function parseRulesCli(argv: string[]): RulesOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        only: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}. Usage: plugin-conformance rules [--json] [--only GLOBS]`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  if (positionals.length) throw new UsageError(`rules takes no arguments, got: ${positionals.join(' ')}. Usage: plugin-conformance rules [--json] [--only GLOBS]`);
+  return { json: values.json!, only: splitGlobs(values.only) };
+}
+
+/** `plugin-conformance rules`: the catalogue with each rule's coverage by the compiled suites; needs no plugin. */
+export function rulesCommand(options: RulesOptions, suitesDir = path.join(packageRoot(), 'dist', 'suites')): { stdout: string; problems: string[] } {
+  const { coverage, problems } = ruleCoverage(rules(), suiteTestNames(suitesDir), UNCHECKED);
+  const pattern = options.only.length ? new RegExp(`^${globsToPattern(options.only)}$`) : undefined;
+  const selected = pattern ? coverage.filter((c) => pattern.test(c.id)) : coverage;
+  if (options.json) {
+    return { stdout: JSON.stringify({ rules: selected, summary: coverageSummary(selected), problems }, null, 2) + '\n', problems };
+  }
+  return { stdout: formatRulesTable(selected), problems };
+}
+
+function mainRules(argv: string[]): number {
+  let options;
+  try {
+    options = parseRulesCli(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`plugin-conformance: ${error.message}`);
+      return EXIT.setup;
+    }
+    throw error;
+  }
+  if (options === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  let result;
+  try {
+    result = rulesCommand(options);
+  } catch (error) {
+    console.error(`plugin-conformance: cannot list rules: ${(error as Error).message}`);
+    return EXIT.setup;
+  }
+  process.stdout.write(result.stdout);
+  for (const problem of result.problems) console.error(`plugin-conformance: rule registry: ${problem}`);
+  return 0;
+}
 
 export function parseCli(argv: string[]): RunOptions | 'help' | 'version' {
   let parsed;
@@ -99,6 +172,7 @@ function seconds(text: string, flag: string): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'rules') return mainRules(argv.slice(1));
   let options;
   try {
     options = parseCli(argv);

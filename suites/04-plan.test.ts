@@ -25,7 +25,7 @@ function judgePipelines(facts: PlanFacts, rule: string, check: (requestStages: a
   return (['rollback', 'noRollback'] as const).flatMap((variant) => {
     const { request, outcome } = facts.pipeline[variant];
     if (!outcome.ok) return [refused(rule, `BuildPipelineSyncStages rollback=${request.rollback}`, outcome)];
-    return check(request.stages, outcome.response.stages ?? []);
+    return check(request.stages, outcome.response.stages ?? []).map((v) => ({ ...v, message: `BuildPipelineSyncStages rollback=${request.rollback}: ${v.message}` }));
   });
 }
 

@@ -1,4 +1,5 @@
-// The rule catalogue as data: every rule of ../shared/contract/rules.tsv with its level and statement.
+// The rule catalogue as data: every rule of src/contract/rules.tsv (the machine-readable form of
+// ../shared/contract/CATALOGUE.md §4) with its level, title, upstream reference and statement.
 // Test names, filters and reports key on these IDs; an ID never changes meaning.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -6,11 +7,21 @@ import { packageRoot } from '../protocol/load.js';
 
 export type RuleLevel = 'MUST' | 'SHOULD' | 'INFO';
 
+export const RULE_LEVELS: readonly RuleLevel[] = ['MUST', 'SHOULD', 'INFO'];
+
 export interface Rule {
   id: string;
   level: RuleLevel;
+  /** One line in our own words (≤ 70 characters), for tables and reports. */
+  title: string;
+  /** Where upstream pipecd shows the rule: `path:lines` references, `;`-separated, as in the catalogue. */
+  reference: string;
+  /** The rule as the catalogue states it. */
   statement: string;
 }
+
+/** The TSV header, in column order. */
+export const RULES_TSV_COLUMNS = ['id', 'level', 'title', 'reference', 'statement'] as const;
 
 let catalogue: Map<string, Rule> | undefined;
 
@@ -26,17 +37,48 @@ export function rule(id: string): Rule {
   return found;
 }
 
+/** The path of the rule registry file in this package. */
+export function rulesTsvPath(): string {
+  return path.join(packageRoot(), 'src', 'contract', 'rules.tsv');
+}
+
 function ruleMap(): Map<string, Rule> {
   if (catalogue) return catalogue;
-  const text = readFileSync(path.join(packageRoot(), 'src', 'contract', 'rules.tsv'), 'utf8');
-  const [, ...lines] = text.trimEnd().split('\n');
-  catalogue = new Map(
-    lines.map((line) => {
-      const [id, level, statement] = line.split('\t');
-      return [id, { id, level: level as RuleLevel, statement }];
-    }),
-  );
+  const file = rulesTsvPath();
+  const parsed = parseRulesTsv(readFileSync(file, 'utf8'), file);
+  catalogue = new Map(parsed.map((r) => [r.id, r]));
   return catalogue;
+}
+
+/**
+ * Parses the rule registry text (header line, then one tab-separated rule per line). Throws an error naming
+ * the file and line for a wrong header, a wrong column count, an unknown level, a malformed or duplicate ID.
+ */
+export function parseRulesTsv(text: string, source = 'rules.tsv'): Rule[] {
+  const lines = text.replace(/\r\n/g, '\n').trimEnd().split('\n');
+  const header = lines[0] ?? '';
+  if (header !== RULES_TSV_COLUMNS.join('\t')) {
+    throw new Error(`${source}:1: header must be "${RULES_TSV_COLUMNS.join('\\t')}", got "${header}"`);
+  }
+  const seen = new Set<string>();
+  const parsed: Rule[] = [];
+  lines.slice(1).forEach((line, i) => {
+    const where = `${source}:${i + 2}`;
+    const cells = line.split('\t');
+    if (cells.length !== RULES_TSV_COLUMNS.length) {
+      throw new Error(`${where}: expected ${RULES_TSV_COLUMNS.length} tab-separated columns (${RULES_TSV_COLUMNS.join(', ')}), got ${cells.length}`);
+    }
+    const [id, level, title, reference, statement] = cells.map((c) => c.trim());
+    if (!/^[A-Z]+-\d{3}$/.test(id)) throw new Error(`${where}: "${id}" is not a rule ID like PLAN-010`);
+    if (seen.has(id)) throw new Error(`${where}: duplicate rule ID ${id}`);
+    if (!(RULE_LEVELS as readonly string[]).includes(level)) {
+      throw new Error(`${where}: ${id} has unknown level "${level}"; expected one of ${RULE_LEVELS.join(', ')}`);
+    }
+    if (!title || !statement) throw new Error(`${where}: ${id} needs a non-empty title and statement`);
+    seen.add(id);
+    parsed.push({ id, level: level as RuleLevel, title, reference, statement });
+  });
+  return parsed;
 }
 
 /** The rule ID a test name starts with (`PLAN-010 non-rollback …` → `PLAN-010`), or undefined. */

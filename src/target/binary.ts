@@ -31,6 +31,8 @@ export class BinaryLauncher implements Launcher {
       buffer: false,
       reject: false,
       cleanup: true,
+      // the grace period is ours to enforce (stop()); execa's own 5 s SIGKILL would hide a plugin ignoring SIGTERM
+      forceKillAfterDelay: false,
       cwd: this.options.cwd,
       env: request.env,
       extendEnv: this.options.extendEnv ?? true,

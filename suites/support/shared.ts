@@ -1,5 +1,5 @@
 // What every suite shares within one run: the run spec, the one plugin process (started lazily), and assertions.
-import { expect, inject, type TestContext } from 'vitest';
+import { inject, type TestContext } from 'vitest';
 import { formatViolations, type Violation } from '../../src/contract/violation.js';
 import { SetupError } from '../../src/errors.js';
 import { UNSUPPORTED_PREFIX } from '../../src/report/outcome.js';
@@ -66,9 +66,14 @@ export function unsupported(ctx: TestContext, why: string): never {
   ctx.skip(`${UNSUPPORTED_PREFIX} ${why}`);
 }
 
+/** A failed rule: the message is the list of violations, nothing else. */
+class RuleViolation extends Error {
+  override name = 'RuleViolation';
+}
+
 /** The one assertion suites make: a check found nothing. The message lists every violation with evidence. */
 export function expectNoViolations(violations: Violation[]): void {
-  expect(violations, formatViolations(violations)).toEqual([]);
+  if (violations.length) throw new RuleViolation(formatViolations(violations));
 }
 
 /** Unique-per-test id prefix derived from the running test's name (for journal attribution). */

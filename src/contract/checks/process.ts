@@ -64,5 +64,5 @@ export function checkStopsWithinGrace(stop: StopResult, graceMs: number): Violat
 /** PROC-014: the plugin never exits on its own while piped is alive (piped never restarts it). */
 export function checkNoUnexpectedExit(exit: ExitInfo | undefined, recentOutput: string[] = []): Violation[] {
   if (!exit || exit.requested) return [];
-  return [violation('PROC-014', `the plugin exited on its own (${exitText(exit)}) while the harness was still using it; piped would never restart it`, { recentOutput })];
+  return [violation('PROC-014', `the plugin exited on its own (${exitText(exit)}) while the harness was still using it; piped would never restart it`, { lastOutput: recentOutput.slice(-10) })];
 }

@@ -127,7 +127,7 @@ describe('process checks', () => {
     const found = checkNoUnexpectedExit({ code: 3, signal: null, requested: false }, ['panic: boom']);
     expect(found.map((v) => v.rule)).toEqual(['PROC-014']);
     expect(found[0].message).toContain('exited on its own (exit code 3)');
-    expect(found[0].evidence).toEqual({ recentOutput: ['panic: boom'] });
+    expect(found[0].evidence).toEqual({ lastOutput: ['panic: boom'] });
   });
 
   it('PROC-014 flags a plugin killed by a signal it did not get from the harness', () => {
