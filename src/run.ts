@@ -7,6 +7,7 @@ import { globsToPattern } from './contract/rules.js';
 import { SetupError, UsageError } from './errors.js';
 import { packageRoot } from './protocol/load.js';
 import { OutcomeCollector } from './report/collector.js';
+import { renderHtmlReport } from './report/html.js';
 import type { TestOutcome } from './report/outcome.js';
 import { closingLine, countOutcomes, EXIT, verdictOf } from './report/verdict.js';
 import type { RunSpec } from './run-spec.js';
@@ -125,9 +126,11 @@ function report(outcomes: TestOutcome[], spec: RunSpec, outDir: string): number 
   const verdict = verdictOf(outcomes);
   const resultsFile = path.join(outDir, 'results.json');
   writeFileSync(resultsFile, JSON.stringify({ tool: 'plugin-conformance', target: spec.executable, pluginName: spec.pluginName, verdict, counts, outcomes }, null, 2) + '\n');
+  const htmlFile = path.join(outDir, 'report.html');
+  writeFileSync(htmlFile, renderHtmlReport({ target: spec.executable, pluginName: spec.pluginName, verdict, counts, outcomes, generatedAt: new Date().toISOString() }));
   printProblems(outcomes);
   console.log(`\n${verdict.summary}`);
-  console.log(`reports: ${path.join(outDir, 'junit.xml')}, ${resultsFile}`);
+  console.log(`reports: ${path.join(outDir, 'junit.xml')}, ${resultsFile}, ${htmlFile}`);
   console.log(closingLine(counts));
   return verdict.exitCode;
 }
