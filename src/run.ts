@@ -13,6 +13,7 @@ import { closingLine, countOutcomes, EXIT, verdictOf } from './report/verdict.js
 import type { RunSpec } from './run-spec.js';
 import { readPluginEntry } from './target/config-file.js';
 import { resolveTarget } from './target/resolve.js';
+import { PID_FILE_ENV, reapChildren } from './target/reaper.js';
 import type { BinaryLauncher } from './target/binary.js';
 
 export interface RunOptions {
@@ -80,7 +81,19 @@ export async function run(options: RunOptions, signal?: AbortSignal): Promise<nu
   mkdirSync(outDir, { recursive: true });
   console.log(`plugin-conformance: testing ${spec.executable} as "${spec.pluginName}"${spec.configFile ? ` with ${spec.configFile}` : ''}`);
 
-  const outcomes = await runSuites(spec, options, outDir, signal);
+  const pidFile = path.join(os.tmpdir(), `plugin-conformance-${process.pid}.pids`);
+  process.env[PID_FILE_ENV] = pidFile;
+  // vitest may end the process itself on Ctrl-C, skipping `finally`; the exit hook still runs (synchronously).
+  const reapOnExit = () => reapChildren(pidFile);
+  process.once('exit', reapOnExit);
+  let outcomes: TestOutcome[];
+  try {
+    outcomes = await runSuites(spec, options, outDir, signal);
+  } finally {
+    process.off('exit', reapOnExit);
+    const killed = reapChildren(pidFile);
+    if (killed && !signal?.aborted) console.error(`plugin-conformance: ${killed} plugin process(es) outlived the run and were killed`);
+  }
   if (signal?.aborted) {
     console.error('plugin-conformance: interrupted; the plugin was stopped.');
     return EXIT.interrupted;

@@ -2,6 +2,7 @@
 // inheriting environment and working directory, stdin closed, stdout/stderr captured for diagnostics.
 import { execa, type ResultPromise } from 'execa';
 import { pathToFileURL } from 'node:url';
+import { recordChild } from './reaper.js';
 import type { ExitInfo, LaunchRequest, Launcher, RunningPlugin, StopResult } from './types.js';
 
 const OUTPUT_LINES_KEPT = 400;
@@ -37,6 +38,7 @@ export class BinaryLauncher implements Launcher {
       env: request.env,
       extendEnv: this.options.extendEnv ?? true,
     });
+    recordChild(child.pid);
     return new LocalProcess(child, argv, port);
   }
 }
