@@ -8,19 +8,28 @@ import { UsageError } from './errors.js';
 import { packageRoot } from './protocol/load.js';
 import { formatRulesTable } from './report/rules-table.js';
 import { EXIT } from './report/verdict.js';
+import { DEFAULT_PROPERTY_RUNS, DEFAULT_PROPERTY_TIME_LIMIT_MS, isSeed, parseReplay, readSavedFailure, type PropertyOptions } from './generate/properties.js';
 import { run, type RunOptions } from './run.js';
+import { parseRegistryAuth } from './target/registry-auth.js';
+import { checkTargetRequest } from './target/resolve.js';
 
 export const HELP = `plugin-conformance — checks a PipeCD piped plugin against the piped ⇄ plugin protocol contract
 
 Usage:
   plugin-conformance [options] <plugin>
+  plugin-conformance [options] --container IMAGE
+  plugin-conformance [options] --address HOST:PORT [--host-port N]
   plugin-conformance rules [--json] [--only GLOBS]
 
 <plugin> is what piped would run:
   ./bin/my-plugin             a plugin executable
-  file:///abs/path/plugin     a piped-style file:// URL
   path/to/folder              a folder whose bin/ holds exactly one executable
                               (a config.yaml beside bin/ is used as --config)
+  file:///abs/path/plugin     piped-style URLs, as in piped's spec.plugins[].url: https:// is downloaded and
+  https://host/plugin         oci:// pulled (artifact with layer media type application/vnd.pipecd.piped.plugin,
+  oci://host[:port]/repo:tag  this machine's os/arch, digests verified) into ~/.cache/plugin-conformance;
+  oci://host/repo@sha256:…    the url in --config stays the original URL
+  docker:IMAGE                a container image whose entrypoint is the plugin (same as --container IMAGE)
 
 The harness starts a fake piped PluginService on 127.0.0.1, launches the plugin exactly as piped does
 (start --piped-plugin-service <addr> --config <json>), drives it through the conformance suites and
@@ -28,13 +37,33 @@ judges every response and callback against the rule catalogue (rule IDs such as 
 
 Options:
   --config FILE          the plugin's entry as in piped's spec.plugins[]: name, config, deployTargets (YAML or JSON)
-  --name NAME            plugin name (default: name in --config, else the executable's file name)
+  --name NAME            plugin name (default: name in --config, else the file, repository or image name)
   --only GLOBS           run only these rules, comma-separated ID globs (e.g. PLAN-01*,EXEC-001)
   --skip GLOBS           skip these rules (same syntax)
   --out DIR              where reports go (default: reports): junit.xml, results.json
-  --ready-timeout SEC    how long the plugin may take to answer FetchDefinedStages (default: 30)
+  --ready-timeout SEC    how long the plugin may take to answer FetchDefinedStages (default: 30; 300 with --address)
   --grace-period SEC     SIGTERM-to-SIGKILL grace, as piped's --grace-period (default: 30)
+  --strict               SHOULD rules gate the exit code too (by default only MUST rules do)
   --proto-root DIR       use another copy of the wire schema (a folder holding pkg/…)
+
+Targets:
+  --container IMAGE      test a container image: the harness appends piped's argv to the image's entrypoint and runs
+                         it with host networking and an init process (needs a Docker engine; DOCKER_HOST is honoured)
+  --pull                 allow pulling IMAGE when it is not in the local engine (never pulled otherwise)
+  --address HOST:PORT    attach to a plugin you started yourself (e.g. in a debugger); the harness prints the exact
+                         command line to start it with. Rules that need the harness to own the process are not run
+  --host-port N          fixed port for the fake piped (default: a free port); in attach mode pass the same port
+                         to your plugin's --piped-plugin-service
+  --ca-cert FILE         PEM CA to trust for https:// and oci:// (a private CA or a self-signed certificate)
+  --registry-auth U:P    credentials for oci:// (default: the auths entry of ~/.docker/config.json, else anonymous)
+
+Generated cases (requests derived from the protocol's rules and the plugin's own stages; every run prints its seed):
+  --seed N               seed for the generated cases (default: random); the same seed generates the same cases
+  --property-runs N      cases per property (default: ${DEFAULT_PROPERTY_RUNS}; properties that execute stages try a quarter)
+  --property-time SEC    time budget per property for its cases (default: ${DEFAULT_PROPERTY_TIME_LIMIT_MS / 1000}); shrinking a failure gets twice that
+  --replay ID:PATH       run only property ID on the one case PATH, as printed by a failed property (needs --seed)
+  --save-failures DIR    write each shrunk counterexample to DIR as JSON
+  --replay-file FILE     run only the property of a saved counterexample, on exactly that case
   -h, --help             this text
   -v, --version          the harness version
 
@@ -45,7 +74,8 @@ write ./rules.)
 Exit codes:
   0    the plugin conforms: every selected rule passed
   1    at least one rule failed
-  2    setup error (plugin not found, not executable, did not start), bad usage, or nothing ran
+  2    setup error (plugin not found, not executable, download or pull failed, image or Docker engine missing,
+       did not start), bad usage, or nothing ran
   130  interrupted (Ctrl-C); the plugin is stopped
 
 The last line of output is "N passed, N failed" (", N skipped" when some did not run).
@@ -128,33 +158,105 @@ export function parseCli(argv: string[]): RunOptions | 'help' | 'version' {
         only: { type: 'string', multiple: true },
         skip: { type: 'string', multiple: true },
         out: { type: 'string', default: 'reports' },
-        'ready-timeout': { type: 'string', default: '30' },
+        'ready-timeout': { type: 'string' },
         'grace-period': { type: 'string', default: '30' },
+        strict: { type: 'boolean', default: false },
         'proto-root': { type: 'string' },
+        container: { type: 'string' },
+        address: { type: 'string' },
+        'host-port': { type: 'string' },
+        pull: { type: 'boolean', default: false },
+        'ca-cert': { type: 'string' },
+        'registry-auth': { type: 'string' },
+        seed: { type: 'string' },
+        'property-runs': { type: 'string' },
+        'property-time': { type: 'string' },
+        replay: { type: 'string' },
+        'replay-file': { type: 'string' },
+        'save-failures': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
+      tokens: true,
     });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}. See --help.`);
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
   if (values.help) return 'help';
   if (values.version) return 'version';
-  if (positionals.length !== 1) {
-    throw new UsageError(positionals.length ? `expected one plugin, got ${positionals.length}: ${positionals.join(' ')}` : 'no plugin given. Usage: plugin-conformance [options] <plugin> (see --help)');
-  }
+  if (positionals.length > 1) throw new UsageError(`expected one plugin, got ${positionals.length}: ${positionals.join(' ')}`);
+  const target = { target: positionals[0], container: values.container, address: values.address, pull: values.pull, runId: '' };
+  checkTargetRequest(target);
   return {
     target: positionals[0],
+    container: values.container,
+    address: values.address,
+    pull: values.pull,
+    hostPort: values['host-port'] === undefined ? undefined : portNumber(values['host-port'], '--host-port'),
+    caCertFile: values['ca-cert'] ? path.resolve(values['ca-cert']) : undefined,
+    registryAuth: values['registry-auth'] === undefined ? undefined : parseRegistryAuth(values['registry-auth']),
     configFile: values.config,
     name: values.name,
     outDir: values.out!,
     only: splitGlobs(values.only),
     skip: splitGlobs(values.skip),
-    readyTimeoutMs: seconds(values['ready-timeout']!, '--ready-timeout'),
+    // In attach mode a person starts the plugin (maybe in a debugger) after reading the printed command line.
+    readyTimeoutMs: seconds(values['ready-timeout'] ?? (values.address ? '300' : '30'), '--ready-timeout'),
     graceMs: seconds(values['grace-period']!, '--grace-period'),
+    strict: values.strict === true,
     protoRoot: values['proto-root'] ? path.resolve(values['proto-root']) : undefined,
+    properties: propertyOptions(values, tokens),
   };
+}
+
+/** --seed, --property-runs, --property-time, --replay, --replay-file, --save-failures, checked and read. */
+function propertyOptions(values: Record<string, string | boolean | string[] | undefined>, tokens: Token[]): PropertyOptions {
+  const text = (name: string) => values[name] as string | undefined;
+  const seedText = text('seed');
+  const seed = seedText === undefined ? undefined : Number(seedText);
+  if (seed !== undefined && (!/^-?\d+$/.test(seedText!.trim()) || !isSeed(seed))) throw new UsageError(`--seed takes an integer from -2147483648 to 2147483647, got "${seedText}"`);
+  const runsText = text('property-runs');
+  if (runsText !== undefined && !/^[1-9]\d*$/.test(runsText)) throw new UsageError(`--property-runs takes a positive integer, got "${runsText}"`);
+  if (text('replay') !== undefined && text('replay-file') !== undefined) throw new UsageError('--replay and --replay-file each select one case; give one of them');
+  if (text('replay') !== undefined && seed === undefined) throw new UsageError('--replay needs the --seed printed with it (the path only means something for that seed)');
+  let replay;
+  let replayCase;
+  try {
+    replay = text('replay') === undefined ? undefined : parseReplay(text('replay')!);
+    replayCase = text('replay-file') === undefined ? undefined : readSavedFailure(path.resolve(text('replay-file')!));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return {
+    seed,
+    runs: runsText === undefined ? undefined : Number(runsText),
+    timeLimitMs: text('property-time') === undefined ? undefined : seconds(text('property-time')!, '--property-time'),
+    replay,
+    replayCase,
+    saveFailuresDir: text('save-failures'),
+    commandLine: replayCommandLine(tokens),
+  };
+}
+
+type Token = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
+
+/** Options that pick what runs or where reports go: a printed replay command sets its own. */
+const NOT_REPLAYED = new Set(['seed', 'replay', 'replay-file', 'save-failures', 'property-runs', 'property-time', 'only', 'skip', 'out']);
+
+/** The arguments that reach the same plugin the same way: the target and every option but the run-selecting ones. */
+export function replayCommandLine(tokens: Token[]): string[] {
+  return tokens.flatMap((token) => {
+    if (token.kind === 'positional') return [token.value];
+    if (token.kind !== 'option' || NOT_REPLAYED.has(token.name)) return [];
+    return token.value === undefined ? [token.rawName] : [token.rawName, token.value];
+  });
+}
+
+function portNumber(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new UsageError(`${flag} takes a TCP port (1-65535), got "${text}"`);
+  return value;
 }
 
 function splitGlobs(values: string[] | undefined): string[] {

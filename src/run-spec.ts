@@ -1,9 +1,23 @@
 // What the CLI hands to the suites (through vitest's provide): everything needed to start the plugin. Serialisable.
-import type { PipedPluginConfig } from './target/types.js';
+import type { PropertySettings } from './generate/properties.js';
+import type { PipedPluginConfig, TargetSpec } from './target/types.js';
 
 export interface RunSpec {
-  /** Absolute path of the plugin executable. */
-  executable: string;
+  /** How the suites start the plugin: the worker rebuilds the Launcher from it (src/target/resolve.ts launcherFor). */
+  target: TargetSpec;
+  /** What is tested, for messages: a path, `<url> (fetched to <path>)`, an image, or an address. */
+  description: string;
+  /** Absolute path of the plugin executable (for URL targets, the fetched copy); unset for images and attach mode. */
+  executable?: string;
+  /** The piped-style URL in `--config` (the original URL for fetched plugins). */
+  url: string;
+  /**
+   * False in attach mode (--address): the user owns the process, so rules that start, stop or restart it, or read
+   * its argv, output or exit, are not run (suites/support/shared.ts requireOwnProcess).
+   */
+  ownsProcess: boolean;
+  /** Fixed port of the fake piped (--host-port; attach mode always has one); unset = any free port. */
+  hostPort?: number;
   configFile?: string;
   pluginName: string;
   pluginConfig?: unknown;
@@ -12,4 +26,8 @@ export interface RunSpec {
   /** SIGTERM→SIGKILL grace, piped's default 30 s. */
   graceMs: number;
   protoRoot?: string;
+  /** Absolute reports folder; the suites leave facts for results.json there (src/report/capabilities-file.ts). */
+  reportsDir?: string;
+  /** Seed, runs, time budget and replay of the property-generated cases (suites/11-*, suites/12-*). */
+  properties?: PropertySettings;
 }

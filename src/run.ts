@@ -1,23 +1,45 @@
 // Orchestrates one run: target → run spec → suites under vitest → outcomes → reports → exit code.
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startVitest, BaseSequencer, type TestSpecification } from 'vitest/node';
+import { describeCapabilities } from './contract/capabilities.js';
 import { globsToPattern } from './contract/rules.js';
 import { SetupError, UsageError } from './errors.js';
+import { propertySettingsOf, replayTestPattern, type PropertyOptions } from './generate/properties.js';
+import { WORK_DIR_ENV } from './host/workspace.js';
 import { packageRoot } from './protocol/load.js';
+import { clearCapabilities, readCapabilities } from './report/capabilities-file.js';
 import { OutcomeCollector } from './report/collector.js';
 import { renderHtmlReport } from './report/html.js';
 import type { TestOutcome } from './report/outcome.js';
 import { closingLine, countOutcomes, EXIT, verdictOf } from './report/verdict.js';
 import type { RunSpec } from './run-spec.js';
+import { pipedPluginConfig } from './session.js';
 import { readPluginEntry } from './target/config-file.js';
-import { resolveTarget } from './target/resolve.js';
+import { attachCommand } from './target/address.js';
+import { removeRunContainers, removeRunContainersSync } from './target/container.js';
+import { freePort } from './target/ports.js';
+import { defaultPluginName, launcherFor, prepareTarget, type TargetRequest } from './target/resolve.js';
+import type { TargetSpec } from './target/types.js';
+import type { RegistryCredentials } from './target/registry-auth.js';
 import { PID_FILE_ENV, reapChildren } from './target/reaper.js';
-import type { BinaryLauncher } from './target/binary.js';
 
 export interface RunOptions {
-  target: string;
+  /** The positional plugin argument (absent with --container or --address). */
+  target?: string;
+  /** --container IMAGE (same as docker:IMAGE) */
+  container?: string;
+  /** --address HOST:PORT: attach to a plugin the user started. */
+  address?: string;
+  /** --host-port N: fixed port for the fake piped. */
+  hostPort?: number;
+  /** --pull: container images may be pulled. */
+  pull?: boolean;
+  /** --ca-cert FILE */
+  caCertFile?: string;
+  /** --registry-auth user:pass */
+  registryAuth?: RegistryCredentials;
   configFile?: string;
   name?: string;
   outDir: string;
@@ -25,7 +47,11 @@ export interface RunOptions {
   skip: string[];
   readyTimeoutMs: number;
   graceMs: number;
+  /** SHOULD failures fail the run too. */
+  strict?: boolean;
   protoRoot?: string;
+  /** --seed, --property-runs, --property-time, --replay, --replay-file, --save-failures. */
+  properties?: PropertyOptions;
 }
 
 /** Suites run in file-name order: process start-up first, shutdown last. */
@@ -35,21 +61,48 @@ class ByFileName extends BaseSequencer {
   }
 }
 
-/** Builds what the suites need to start the plugin; throws UsageError/SetupError for bad input. */
-export function runSpecOf(options: RunOptions, cwd = process.cwd()): RunSpec {
-  const launcher = resolveTarget(options.target, cwd) as BinaryLauncher;
-  const configFile = options.configFile ?? folderConfig(path.resolve(cwd, options.target));
+/** Builds what the suites need to start the plugin (fetching URLs, checking images); throws UsageError/SetupError. */
+export async function runSpecOf(options: RunOptions, runId: string, cwd = process.cwd()): Promise<RunSpec> {
+  const request: TargetRequest = { ...options, runId };
+  const configFile = options.configFile ?? (options.target ? folderConfig(path.resolve(cwd, options.target)) : undefined);
   const entry = configFile ? readPluginEntry(path.resolve(cwd, configFile)) : {};
+  const pluginName = options.name ?? entry.name ?? defaultPluginName(request, cwd);
+  const target = await prepareTarget(request, pluginName, cwd);
+  const hostPort = options.hostPort ?? (target.kind === 'address' ? await freePort() : undefined);
   return {
-    executable: launcher.executable,
+    target,
+    description: describeTarget(target),
+    executable: target.kind === 'binary' ? target.executable : undefined,
+    url: launcherFor(target).url,
+    ownsProcess: target.kind !== 'address',
+    hostPort,
     configFile: configFile ? path.resolve(cwd, configFile) : undefined,
-    pluginName: options.name ?? entry.name ?? path.basename(launcher.executable),
+    pluginName,
     pluginConfig: entry.config,
     deployTargets: entry.deployTargets ?? [{ name: 'conformance-target', config: null }],
     readyTimeoutMs: options.readyTimeoutMs,
     graceMs: options.graceMs,
     protoRoot: options.protoRoot,
+    properties: propertySettingsOf(options.properties),
   };
+}
+
+/** Attach mode: the exact command that starts the user's plugin against this run's fake piped. */
+function printAttachInstructions(spec: RunSpec, address: string): void {
+  const launcher = launcherFor(spec.target);
+  const config = pipedPluginConfig({ launcher, pluginName: spec.pluginName, pluginConfig: spec.pluginConfig, deployTargets: spec.deployTargets }, launcher.url, launcher.fixedPort!);
+  console.log(
+    `\nAttach mode: start your plugin with exactly these arguments (in a terminal or your debugger) and leave it running;\n` +
+      `the harness waits up to ${Math.round(spec.readyTimeoutMs / 1000)} s (--ready-timeout) for FetchDefinedStages to answer on ${address}:\n\n` +
+      `  ${attachCommand('<your-plugin>', `127.0.0.1:${spec.hostPort}`, config)}\n\n` +
+      `Rules that need the harness to own the plugin process (start-up argv, bad --config, output, shutdown, restarts) are not run.\n`,
+  );
+}
+
+function describeTarget(target: TargetSpec): string {
+  if (target.kind === 'container') return `container image ${target.image}`;
+  if (target.kind === 'address') return `the plugin at ${target.address} (attach mode)`;
+  return target.url.startsWith('file:') ? target.executable : `${target.url} (fetched to ${target.executable})`;
 }
 
 /** A folder target may carry its harness config as `config.yaml` beside `bin/`. */
@@ -67,9 +120,10 @@ export function testNamePattern(only: string[], skip: string[]): RegExp | undefi
 }
 
 export async function run(options: RunOptions, signal?: AbortSignal): Promise<number> {
+  const runId = `${process.pid}-${Date.now().toString(36)}`;
   let spec: RunSpec;
   try {
-    spec = runSpecOf(options);
+    spec = await runSpecOf(options, runId);
   } catch (error) {
     if (error instanceof UsageError || error instanceof SetupError) {
       console.error(`plugin-conformance: ${error.message}`);
@@ -79,12 +133,23 @@ export async function run(options: RunOptions, signal?: AbortSignal): Promise<nu
   }
   const outDir = path.resolve(options.outDir);
   mkdirSync(outDir, { recursive: true });
-  console.log(`plugin-conformance: testing ${spec.executable} as "${spec.pluginName}"${spec.configFile ? ` with ${spec.configFile}` : ''}`);
+  clearCapabilities(outDir);
+  spec = { ...spec, reportsDir: outDir };
+  console.log(`plugin-conformance: testing ${spec.description} as "${spec.pluginName}"${spec.configFile ? ` with ${spec.configFile}` : ''}`);
+  if (spec.target.kind === 'address') printAttachInstructions(spec, spec.target.address);
+  console.log(`plugin-conformance: seed ${spec.properties!.seed} (--seed ${spec.properties!.seed} generates the same cases again)`);
 
   const pidFile = path.join(os.tmpdir(), `plugin-conformance-${process.pid}.pids`);
   process.env[PID_FILE_ENV] = pidFile;
+  // Sessions put their checkouts here; removed after the run even when a session was never stopped.
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'plugin-conformance-run-'));
+  process.env[WORK_DIR_ENV] = workDir;
   // vitest may end the process itself on Ctrl-C, skipping `finally`; the exit hook still runs (synchronously).
-  const reapOnExit = () => reapChildren(pidFile);
+  const reapOnExit = () => {
+    reapChildren(pidFile);
+    if (spec.target.kind === 'container') removeRunContainersSync(runId);
+    rmSync(workDir, { recursive: true, force: true });
+  };
   process.once('exit', reapOnExit);
   let outcomes: TestOutcome[];
   try {
@@ -93,12 +158,17 @@ export async function run(options: RunOptions, signal?: AbortSignal): Promise<nu
     process.off('exit', reapOnExit);
     const killed = reapChildren(pidFile);
     if (killed && !signal?.aborted) console.error(`plugin-conformance: ${killed} plugin process(es) outlived the run and were killed`);
+    if (spec.target.kind === 'container') {
+      const removed = await removeRunContainers(runId);
+      if (removed && !signal?.aborted) console.error(`plugin-conformance: ${removed} container(s) outlived the run and were removed`);
+    }
+    rmSync(workDir, { recursive: true, force: true });
   }
   if (signal?.aborted) {
     console.error('plugin-conformance: interrupted; the plugin was stopped.');
     return EXIT.interrupted;
   }
-  return report(outcomes, spec, outDir);
+  return report(outcomes, spec, outDir, options.strict);
 }
 
 async function runSuites(spec: RunSpec, options: RunOptions, outDir: string, signal?: AbortSignal): Promise<TestOutcome[]> {
@@ -119,7 +189,7 @@ async function runSuites(spec: RunSpec, options: RunOptions, outDir: string, sig
       fileParallelism: false,
       testTimeout: 120_000,
       hookTimeout: 60_000,
-      testNamePattern: testNamePattern(options.only, options.skip),
+      testNamePattern: replayTestPattern(spec.properties ?? {}) ?? testNamePattern(options.only, options.skip),
       passWithNoTests: true,
       provide: { run: spec },
       sequence: { sequencer: ByFileName },
@@ -134,18 +204,28 @@ async function runSuites(spec: RunSpec, options: RunOptions, outDir: string, sig
   return collector.outcomes;
 }
 
-function report(outcomes: TestOutcome[], spec: RunSpec, outDir: string): number {
+function report(outcomes: TestOutcome[], spec: RunSpec, outDir: string, strict = false): number {
   const counts = countOutcomes(outcomes);
-  const verdict = verdictOf(outcomes);
+  const verdict = verdictOf(outcomes, { strict });
   const resultsFile = path.join(outDir, 'results.json');
-  writeFileSync(resultsFile, JSON.stringify({ tool: 'plugin-conformance', target: spec.executable, pluginName: spec.pluginName, verdict, counts, outcomes }, null, 2) + '\n');
+  const capabilities = readCapabilities(outDir);
+  writeFileSync(resultsFile, JSON.stringify({ tool: 'plugin-conformance', target: spec.description, url: spec.url, pluginName: spec.pluginName, seed: spec.properties?.seed, properties: propertiesSummary(spec), capabilities, verdict, counts, outcomes }, null, 2) + '\n');
+  if (capabilities) console.log(`\njudged as: ${describeCapabilities(capabilities)}`);
   const htmlFile = path.join(outDir, 'report.html');
-  writeFileSync(htmlFile, renderHtmlReport({ target: spec.executable, pluginName: spec.pluginName, verdict, counts, outcomes, generatedAt: new Date().toISOString() }));
+  writeFileSync(htmlFile, renderHtmlReport({ target: spec.description, pluginName: spec.pluginName, verdict, counts, outcomes, generatedAt: new Date().toISOString() }));
   printProblems(outcomes);
   console.log(`\n${verdict.summary}`);
   console.log(`reports: ${path.join(outDir, 'junit.xml')}, ${resultsFile}, ${htmlFile}`);
   console.log(closingLine(counts));
   return verdict.exitCode;
+}
+
+/** How the generated cases were made, for results.json (the seed alone reproduces them). */
+function propertiesSummary(spec: RunSpec) {
+  const p = spec.properties;
+  if (!p) return undefined;
+  const replay = p.replay ? `${p.replay.property}:${p.replay.path}` : p.replayCase ? `${p.replayCase.property} (saved value)` : undefined;
+  return { seed: p.seed, runs: p.runs, timeLimitMs: p.timeLimitMs, ...(replay ? { replay } : {}) };
 }
 
 function printProblems(outcomes: TestOutcome[]): void {

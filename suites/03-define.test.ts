@@ -1,6 +1,8 @@
 // DEF: FetchDefinedStages — a stable list of unique names that covers every stage the plugin ever emits.
 import { describe, it } from 'vitest';
-import { checkDefinedStageNames, checkDefinedStagesStable, checkEmittedStagesDefined } from '../src/contract/checks/index.js';
+import {
+  checkDefinedStageNames, checkDefinedStagesCheap, checkDefinedStagesStable, checkEmittedStagesDefined, checkNoOfficialStageNames,
+} from '../src/contract/checks/index.js';
 import type { Violation } from '../src/contract/violation.js';
 import { planFacts } from './support/facts.js';
 import { caseIdOf, expectNoViolations, useSession } from './support/shared.js';
@@ -19,6 +21,21 @@ describe('DEF FetchDefinedStages', () => {
   it('DEF-002 stage names are non-empty and unique', async (ctx) => {
     const facts = await planFacts(await useSession(ctx));
     expectNoViolations(checkDefinedStageNames(facts.definedNames));
+  });
+
+  it('DEF-003 no defined stage name is one an official plugin uses', async (ctx) => {
+    const facts = await planFacts(await useSession(ctx));
+    expectNoViolations(checkNoOfficialStageNames(facts.definedNames));
+  });
+
+  it('DEF-005 FetchDefinedStages answers within 1 s and makes no PluginService calls', async (ctx) => {
+    const session = await useSession(ctx);
+    const facts = await planFacts(session);
+    const again = [
+      await session.call('deployment', 'FetchDefinedStages', {}, { caseId: caseIdOf(ctx) }),
+      await session.call('deployment', 'FetchDefinedStages', {}, { caseId: caseIdOf(ctx) }),
+    ];
+    expectNoViolations(checkDefinedStagesCheap([facts.defined, ...again]));
   });
 
   it('DEF-004 every stage emitted by BuildPipelineSyncStages and BuildQuickSyncStages, rollback included, is defined', async (ctx) => {

@@ -3,9 +3,12 @@ import { describe, it } from 'vitest';
 import {
   checkAcceptsAbsentRunningSource, checkCallbackScope, checkExecuteStatus, checkStagePluginRunsWithoutTargets, checkUnknownStageNotSuccess,
 } from '../src/contract/checks/index.js';
+import { checkDeployTargetResolution, checkEmptyStageConfigHandled, checkRollbackAlone } from '../src/contract/checks/index.js';
 import * as req from '../src/generate/requests.js';
 import type { Session } from '../src/session.js';
+import { deployTargetCases, emptyStageConfigRuns, rollbackAloneRuns } from './support/execute-facts.js';
 import { deployTargetsFor, executions, planFacts } from './support/facts.js';
+import { isNotApplicable } from './support/lifecycle.js';
 import { caseIdOf, expectNoViolations, unsupported, useSession } from './support/shared.js';
 
 /** Executes one stage in a fresh deployment window, the way piped's scheduler does. */
@@ -13,7 +16,7 @@ async function executeAlone(session: Session, ctx: any, stage: any, options: { d
   const facts = await planFacts(session);
   const ids = req.freshIds();
   const dep = req.deployment({ ids, pluginName: session.config.name, deployTargets: options.deployTargets, stages: [stage], status: 'DEPLOYMENT_PLANNED', syncStrategy: 'PIPELINE' });
-  const input = req.planInput({ ids, pluginName: session.config.name }, facts.app, options.withRunning);
+  const input = req.planInput({ ids, pluginName: session.config.name }, session.workspace.sources(facts.app, options.withRunning));
   const request = req.executeRequest(dep, stage, options.stageConfig ?? {}, input.target_deployment_source, input.running_deployment_source);
   session.host.openDeployment(dep, caseIdOf(ctx));
   try {
@@ -67,5 +70,25 @@ describe('EXEC ExecuteStage', () => {
     const facts = await planFacts(session);
     const stage = req.plainStage('CONFORMANCE_UNKNOWN_STAGE', 0);
     expectNoViolations(checkUnknownStageNotSuccess(await executeAlone(session, ctx, stage, { withRunning: true, deployTargets: deployTargetsFor(session, facts.kind) })));
+  });
+
+  it('EXEC-007 a deployment plugin refuses missing or unknown deploy targets and acts only on the one named', async (ctx) => {
+    const facts = await deployTargetCases(await useSession(ctx), caseIdOf(ctx));
+    if (isNotApplicable(facts)) unsupported(ctx, facts.notApplicable);
+    expectNoViolations(checkDeployTargetResolution(facts));
+  });
+
+  it('EXEC-010 an empty or {} stage_config means the stage defaults: OK with a final status', async (ctx) => {
+    const session = await useSession(ctx);
+    const runs = await emptyStageConfigRuns(session, caseIdOf(ctx));
+    if (!runs.length) unsupported(ctx, 'the plugin planned no stage to execute');
+    expectNoViolations(checkEmptyStageConfigHandled(runs, session.plugin.exitInfo()));
+  });
+
+  it('EXEC-012 each rollback stage run alone where nothing was deployed answers SUCCESS, FAILURE or SKIPPED and logs', async (ctx) => {
+    const session = await useSession(ctx);
+    const runs = await rollbackAloneRuns(session, caseIdOf(ctx));
+    if (!runs.length) unsupported(ctx, 'the plugin plans no rollback stage');
+    expectNoViolations(checkRollbackAlone(runs, [...session.host.journal()], session.plugin.exitInfo()));
   });
 });

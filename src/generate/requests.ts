@@ -1,5 +1,6 @@
 // Valid requests shaped like the ones real piped sends (CATALOGUE §2.2–§2.8, §2.10), built from a few choices.
 // Property-generated variants build on these; every builder's output passes our PGV validator (tested).
+// Builders touch no files: directories in DeploymentSources come from a Checkout that src/host/workspace.ts writes.
 import { randomUUID } from 'node:crypto';
 import { stringify } from 'yaml';
 
@@ -9,6 +10,8 @@ export interface PipelineStageSpec {
   /** The stage's `with:` block; sent as JSON text in `config`. */
   with?: unknown;
   desc?: string;
+  /** Duration text; piped at HEAD always sends "" (CATALOGUE §2.4). */
+  timeout?: string;
 }
 
 export interface AppSpec {
@@ -32,17 +35,39 @@ export function freshIds(prefix = 'conf'): { deploymentId: string; applicationId
 export function applicationConfig(app: AppSpec): string {
   const spec: Record<string, unknown> = { name: app.appName ?? 'conformance-app', plugins: { [app.pluginName]: app.pluginSpec ?? {} } };
   if (app.pipeline?.length) spec.pipeline = { stages: app.pipeline.map((s) => (s.with === undefined ? { name: s.name } : { name: s.name, with: s.with })) };
-  return stringify({ apiVersion: 'pipecd.dev/v1beta1', kind: 'Application', spec });
+  // No anchors/aliases for objects that happen to be shared (generated configs reuse `{}`): piped's users write none.
+  return stringify({ apiVersion: 'pipecd.dev/v1beta1', kind: 'Application', spec }, { aliasDuplicateObjects: false });
 }
 
-/** A DeploymentSource as piped fills it: absolute directories and the raw app config bytes. */
-export function deploymentSource(app: AppSpec, commitHash: string, directory = '/tmp/plugin-conformance/app'): any {
+/** Where the app lives in the (pretend) repository: `git_path.path` and `config_filename` of every Deployment. */
+export const APP_PATH = 'apps/conformance';
+export const APP_CONFIG_FILENAME = 'app.pipecd.yaml';
+/** The commit being deployed, and the last successfully deployed one (the running source). */
+export const TARGET_COMMIT = 'c0ffee0000000000000000000000000000000001';
+export const RUNNING_COMMIT = 'c0ffee0000000000000000000000000000000000';
+
+/** Absolute paths of one checkout of the repository, as piped prepares it for a DeploymentSource. */
+export interface Checkout {
+  /** `<repo copy>/<git_path.path>`, holding the app config file. */
+  applicationDirectory: string;
+  /** `<repo copy>/.pipe`. */
+  sharedConfigDirectory: string;
+}
+
+/** The target source and, except on an app's first deployment, the running source. */
+export interface Sources {
+  target: any;
+  running: any | null;
+}
+
+/** A DeploymentSource as piped fills it: absolute directories of a checkout and the raw app config bytes. */
+export function deploymentSource(app: AppSpec, commitHash: string, checkout: Checkout): any {
   return {
-    application_directory: directory,
+    application_directory: checkout.applicationDirectory,
     commit_hash: commitHash,
     application_config: Buffer.from(applicationConfig(app)),
-    application_config_filename: 'app.pipecd.yaml',
-    shared_config_directory: '/tmp/plugin-conformance/.pipe',
+    application_config_filename: APP_CONFIG_FILENAME,
+    shared_config_directory: checkout.sharedConfigDirectory,
   };
 }
 
@@ -67,11 +92,11 @@ export function deployment(spec: DeploymentSpec): any {
     piped_id: 'conformance-piped',
     project_id: 'conformance-project',
     kind: 'KUBERNETES',
-    git_path: { repo: { id: 'conformance-repo', remote: 'https://example.invalid/repo.git', branch: 'main' }, path: 'apps/conformance', config_filename: 'app.pipecd.yaml' },
+    git_path: { repo: { id: 'conformance-repo', remote: 'https://example.invalid/repo.git', branch: 'main' }, path: APP_PATH, config_filename: APP_CONFIG_FILENAME },
     deploy_targets_by_plugin: spec.deployTargets ? { [spec.pluginName]: { deploy_targets: spec.deployTargets } } : {},
     labels: {},
     trigger: {
-      commit: { hash: 'c0ffee0000000000000000000000000000000001', message: 'conformance run', author: 'plugin-conformance', branch: 'main', created_at: now },
+      commit: { hash: TARGET_COMMIT, message: 'conformance run', author: 'plugin-conformance', branch: 'main', created_at: now },
       commander: 'plugin-conformance',
       timestamp: now,
       sync_strategy: spec.syncStrategy ?? 'AUTO',
@@ -84,35 +109,35 @@ export function deployment(spec: DeploymentSpec): any {
   };
 }
 
-/** PlanPluginInput for DetermineVersions / DetermineStrategy; `running` absent = first deployment. */
-export function planInput(spec: DeploymentSpec, app: AppSpec, withRunning: boolean): any {
+/** PlanPluginInput for DetermineVersions / DetermineStrategy; `sources.running` null = first deployment. */
+export function planInput(spec: DeploymentSpec, sources: Sources): any {
   return {
     deployment: deployment(spec),
-    running_deployment_source: withRunning ? deploymentSource(app, 'c0ffee0000000000000000000000000000000000', '/tmp/plugin-conformance/running') : null,
-    target_deployment_source: deploymentSource(app, 'c0ffee0000000000000000000000000000000001'),
+    running_deployment_source: sources.running,
+    target_deployment_source: sources.target,
   };
 }
 
 /** BuildPipelineSyncStagesRequest: the stages routed to this plugin with their global indexes. */
 export function pipelineRequest(stages: PipelineStageSpec[], rollback: boolean): any {
   return {
-    stages: stages.map((s) => ({ name: s.name, desc: s.desc ?? '', timeout: '', index: s.index, config: Buffer.from(JSON.stringify(s.with ?? {})) })),
+    stages: stages.map((s) => ({ name: s.name, desc: s.desc ?? '', timeout: s.timeout ?? '', index: s.index, config: Buffer.from(JSON.stringify(s.with ?? {})) })),
     rollback,
   };
 }
 
 /** Gives planned stages ids and `requires` the way piped does after BuildPipelineSyncStages (CATALOGUE §2.4). */
-export function assignStageIds(stages: any[]): any[] {
+export function assignStageIds(stages: any[], newId: () => string = randomUUID): any[] {
   const forward = stages.filter((s) => !s.rollback).sort((a, b) => a.index - b.index);
   const rollback = stages.filter((s) => s.rollback).sort((a, b) => a.index - b.index);
   let previous: string | undefined;
   const withIds = forward.map((s) => {
-    const id = randomUUID();
+    const id = newId();
     const stage = { ...s, id, requires: previous ? [previous] : [] };
     previous = id;
     return stage;
   });
-  return [...withIds, ...rollback.map((s) => ({ ...s, id: randomUUID() }))];
+  return [...withIds, ...rollback.map((s) => ({ ...s, id: newId() }))];
 }
 
 /** ExecuteStageRequest for one planned stage. */
@@ -137,25 +162,25 @@ export function plainStage(name: string, index: number, rollback = false): any {
   };
 }
 
-/** GetLivestateRequest. */
-export function livestateRequest(ids: { applicationId: string }, app: AppSpec, deployTargets: string[]): any {
+/** GetLivestateRequest; `source` is the app at the head of its branch. */
+export function livestateRequest(ids: { applicationId: string }, app: AppSpec, deployTargets: string[], source: any): any {
   return {
     piped_id: 'conformance-piped',
     application_id: ids.applicationId,
     application_name: app.appName ?? 'conformance-app',
-    deploy_source: deploymentSource(app, 'c0ffee0000000000000000000000000000000001'),
+    deploy_source: source,
     deploy_targets: deployTargets,
   };
 }
 
-/** GetPlanPreviewRequest; `withRunning` false = a new application. */
-export function planPreviewRequest(ids: { applicationId: string }, app: AppSpec, deployTargets: string[], withRunning: boolean): any {
+/** GetPlanPreviewRequest; `sources.running` null = a new application. */
+export function planPreviewRequest(ids: { applicationId: string }, app: AppSpec, deployTargets: string[], sources: Sources): any {
   return {
     application_id: ids.applicationId,
     application_name: app.appName ?? 'conformance-app',
     piped_id: 'conformance-piped',
     deploy_targets: deployTargets,
-    target_deployment_source: deploymentSource(app, 'c0ffee0000000000000000000000000000000002'),
-    running_deployment_source: withRunning ? deploymentSource(app, 'c0ffee0000000000000000000000000000000001', '/tmp/plugin-conformance/running') : null,
+    target_deployment_source: sources.target,
+    running_deployment_source: sources.running,
   };
 }

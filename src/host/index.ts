@@ -1,3 +1,6 @@
 // The fake piped: what suites and the session import.
 export { startFakePiped } from './server.js';
-export type { ArrivedCall, FakePipedOptions, FaultKind, FaultRule, JournalEntry, RecordedStatus, RunningHost, StageLog } from './types.js';
+export { FAULT_PLANS, faultPlan, scopePlan, type FaultPlanSpec, type FaultScope } from './fault-plans.js';
+export type {
+  ArrivedCall, DeploymentWindow, FakePipedOptions, FaultKind, FaultRule, InstalledTool, JournalEntry, RecordedStatus, RunningHost, StageLog,
+} from './types.js';

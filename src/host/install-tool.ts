@@ -1,13 +1,14 @@
 // InstallTool as piped does it (CATALOGUE §3.1): a per name-version cache in toolsDir, singleflight, a templated
 // shell script run in a scratch dir, and the result moved to `<toolsDir>/<name>-<version>`.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { chmod, copyFile, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { renderInstallScript, TemplateError } from './go-template.js';
 import { RpcError } from './status.js';
+import type { InstalledTool } from './types.js';
 
 const GO_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
 const GO_OS: Record<string, string> = { win32: 'windows', sunos: 'solaris' };
@@ -32,9 +33,22 @@ export interface ToolInstallerOptions {
   timeoutMs?: number;
 }
 
+/** How far before its mtime a handed-out tool's access time is set, so any later read or exec visibly moves it. */
+const ATIME_BACKDATE_MS = 2_000;
+
+interface TrackedTool {
+  name: string;
+  version: string;
+  installedPath: string;
+  /** The access time we set after handing the path out; a later one means the file was read or run. */
+  baselineAtimeMs: number;
+}
+
 export class ToolInstaller {
   private readonly inFlight = new Map<string, Promise<string>>();
   private readonly running = new Set<ChildProcess>();
+  private readonly tracked = new Map<string, TrackedTool>();
+  private atimeUpdates: boolean | undefined;
   private readonly toolsDir: string;
   private readonly timeoutMs: number;
 
@@ -44,13 +58,61 @@ export class ToolInstaller {
   }
 
   /** Installs once per name-version; concurrent calls for the same pair share one run, as with Go's singleflight. */
-  install(name: string, version: string, script: string): Promise<string> {
+  async install(name: string, version: string, script: string): Promise<string> {
     const key = `${name}-${version}`;
-    const pending = this.inFlight.get(key);
-    if (pending) return pending;
-    const run = this.installOnce(key, name, version, script).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, run);
-    return run;
+    let run = this.inFlight.get(key);
+    if (!run) {
+      run = this.installOnce(key, name, version, script).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, run);
+    }
+    const installedPath = await run;
+    this.track(name, version, installedPath);
+    return installedPath;
+  }
+
+  /** The tools handed out so far, with whether their file was read or run since (undefined: cannot tell here). */
+  installed(): InstalledTool[] {
+    return [...this.tracked.values()].map((tool) => {
+      const used = this.accessTimesUpdate() ? accessedAfter(tool.installedPath, tool.baselineAtimeMs) : undefined;
+      return { name: tool.name, version: tool.version, installedPath: tool.installedPath, ...(used === undefined ? {} : { used }) };
+    });
+  }
+
+  /**
+   * Backdates the tool's access time once, when its path is first handed out: a plugin that then runs (or reads) the
+   * file at that path moves the access time forward, which is how SVC-015 sees the returned path in use without
+   * touching the file's content. relatime updates an access time that is older than the mtime, so this works on
+   * default mounts; noatime mounts are detected by accessTimesUpdate().
+   */
+  private track(name: string, version: string, installedPath: string): void {
+    if (this.tracked.has(installedPath)) return;
+    try {
+      const { mtime } = statSync(installedPath);
+      const baseline = new Date(mtime.getTime() - ATIME_BACKDATE_MS);
+      utimesSync(installedPath, baseline, mtime);
+      this.tracked.set(installedPath, { name, version, installedPath, baselineAtimeMs: baseline.getTime() });
+    } catch {
+      // The file vanished or is not ours to touch: nothing can be said about its use.
+    }
+  }
+
+  /** Whether reading a file in toolsDir moves its access time (false on noatime mounts); probed once. */
+  private accessTimesUpdate(): boolean {
+    if (this.atimeUpdates !== undefined) return this.atimeUpdates;
+    const probe = path.join(this.toolsDir, `.plugin-conformance-atime-probe-${process.pid}`);
+    try {
+      writeFileSync(probe, 'probe');
+      const { mtime } = statSync(probe);
+      const baseline = new Date(mtime.getTime() - ATIME_BACKDATE_MS);
+      utimesSync(probe, baseline, mtime);
+      readFileSync(probe);
+      this.atimeUpdates = accessedAfter(probe, baseline.getTime()) === true;
+    } catch {
+      this.atimeUpdates = false;
+    } finally {
+      try { unlinkSync(probe); } catch { /* already gone */ }
+    }
+    return this.atimeUpdates;
   }
 
   /** Kills scripts still running, so closing the host leaves no stray processes. */
@@ -110,6 +172,15 @@ export class ToolInstaller {
         resolve({ exitCode, signal, timedOut, output: Buffer.concat(chunks).toString('utf8') });
       });
     });
+  }
+}
+
+/** True when the file's access time moved past `baselineMs` (by more than timestamp rounding); undefined if unreadable. */
+function accessedAfter(file: string, baselineMs: number): boolean | undefined {
+  try {
+    return statSync(file).atimeMs > baselineMs + ATIME_BACKDATE_MS / 2;
+  } catch {
+    return undefined;
   }
 }
 

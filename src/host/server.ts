@@ -9,9 +9,12 @@ import { FaultPlan, type ChosenFault } from './faults.js';
 import { pluginServiceHandlers, type Handler, type HostState } from './handlers.js';
 import { ToolInstaller } from './install-tool.js';
 import { Journal } from './journal.js';
+import { FAKE_RECEIVE_LIMIT_BYTES, oversizedStatus, RequestSizes } from './sizes.js';
 import { recordedStatus, statusOfError } from './status.js';
 import { CommandStore, MetadataStores, SharedObjectStore, StageLogStore } from './stores.js';
-import type { ArrivedCall, FakePipedOptions, FaultRule, JournalEntry, RecordedStatus, RunningHost, StageLog } from './types.js';
+import type {
+  ArrivedCall, DeploymentWindow, FakePipedOptions, FaultRule, InstalledTool, JournalEntry, RecordedStatus, RunningHost, StageLog,
+} from './types.js';
 
 /** How long close() lets in-flight calls finish before cutting them off. */
 const GRACEFUL_SHUTDOWN_MS = 500;
@@ -72,6 +75,8 @@ class FakePiped implements RunningHost {
   private readonly state: HostState;
   private readonly handlers: Record<string, Handler>;
   private readonly requestTypes: Record<string, string>;
+  private readonly windows: DeploymentWindow[] = [];
+  private readonly requestSizes = new RequestSizes();
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -94,6 +99,11 @@ class FakePiped implements RunningHost {
     this.requestTypes = Object.fromEntries(rpcs.map((rpc) => [rpc, methodTypes(protocol, 'pluginService', rpc).request]));
   }
 
+  /** The PluginService definition, with each request's encoded size noted as it is decoded (PROC-018). */
+  serviceDefinition(): grpc.ServiceDefinition {
+    return this.requestSizes.measure(this.protocol.services.pluginService);
+  }
+
   /** grpc-js implementation object: one unary handler per PluginService method. */
   implementation(): grpc.UntypedServiceImplementation {
     return Object.fromEntries(Object.keys(this.requestTypes).map((rpc) => [rpc, this.unaryHandler(rpc)]));
@@ -102,9 +112,12 @@ class FakePiped implements RunningHost {
   private unaryHandler(rpc: string): grpc.handleUnaryCall<any, any> {
     return (call, callback) => {
       const started = performance.now();
-      const arrived: ArrivedCall = { time: Date.now(), rpc, request: call.request, caseId: this.attribution.caseOf(call.request) };
+      const arrived: ArrivedCall = {
+        time: Date.now(), rpc, request: call.request, caseId: this.attribution.caseOf(call.request), metadataKeys: Object.keys(call.metadata.getMap()),
+        requestBytes: this.requestSizes.of(call.request),
+      };
       this.journalLog.arrive(arrived);
-      void this.answer(rpc, call.request).then((outcome) => {
+      void this.answer(rpc, call.request, arrived.requestBytes).then((outcome) => {
         // Journal first, so a caller that awaited the response always finds its entry.
         this.journalLog.record(arrived, {
           durationMs: performance.now() - started,
@@ -119,9 +132,12 @@ class FakePiped implements RunningHost {
   }
 
   /** Never rejects: every failure becomes a status, and unexpected ones are marked as harness errors. */
-  private async answer(rpc: string, request: unknown): Promise<Outcome> {
+  private async answer(rpc: string, request: unknown, requestBytes: number | undefined): Promise<Outcome> {
     let violations: FieldViolation[] = [];
     let fault: ChosenFault | undefined;
+    // piped's gRPC server refuses an oversized message before any interceptor or handler sees it.
+    const tooLarge = oversizedStatus(requestBytes);
+    if (tooLarge) return { violations, status: tooLarge };
     try {
       // Validation comes before faults: piped's PGV interceptor rejects an invalid request before any handler runs.
       violations = validateMessage(this.protocol.root, this.requestTypes[rpc], request);
@@ -172,12 +188,24 @@ class FakePiped implements RunningHost {
   }
 
   openDeployment(deployment: any, caseId?: string): void {
-    this.state.metadata.open(deployment);
+    const deploymentId = this.state.metadata.open(deployment);
     if (caseId !== undefined) this.attribution.remember(deployment, caseId);
+    const applicationId = typeof deployment.application_id === 'string' && deployment.application_id !== '' ? deployment.application_id : undefined;
+    this.windows.push({ deploymentId, openedAt: Date.now(), ...(applicationId ? { applicationId } : {}), ...(caseId !== undefined ? { caseId } : {}) });
   }
 
   closeDeployment(deploymentId: string): void {
     this.state.metadata.close(deploymentId);
+    const now = Date.now();
+    for (const window of this.windows) if (window.deploymentId === deploymentId && window.closedAt === undefined) window.closedAt = now;
+  }
+
+  deploymentWindows(): DeploymentWindow[] {
+    return this.windows.map((window) => ({ ...window }));
+  }
+
+  installedTools(): InstalledTool[] {
+    return this.state.tools.installed();
   }
 
   setStageCommands(deploymentId: string, stageId: string, commands: any[]): void {
@@ -202,6 +230,10 @@ class FakePiped implements RunningHost {
 
   sharedObject(applicationId: string, pluginName: string, key: string): Buffer | undefined {
     return this.state.objects.peek(applicationId, pluginName, key);
+  }
+
+  putSharedObject(applicationId: string, pluginName: string, key: string, object: Uint8Array): void {
+    this.state.objects.put(applicationId, pluginName, key, object);
   }
 
   setFaults(rules: FaultRule[]): void {
@@ -236,12 +268,12 @@ export async function startFakePiped(protocol: Protocol, options: FakePipedOptio
   const ownsToolsDir = options.toolsDir === undefined;
   const toolsDir = options.toolsDir ?? (await mkdtemp(path.join(os.tmpdir(), 'fake-piped-tools-')));
   if (!ownsToolsDir) await mkdir(toolsDir, { recursive: true });
-  const server = new grpc.Server();
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': FAKE_RECEIVE_LIMIT_BYTES });
   try {
     const port = await bind(server, options.port ?? 0);
     // The host needs the bound port, and the server needs the host's handlers: add the service after binding.
     const host = new FakePiped(protocol, server, port, toolsDir, ownsToolsDir);
-    server.addService(protocol.services.pluginService, host.implementation());
+    server.addService(host.serviceDefinition(), host.implementation());
     return host;
   } catch (error) {
     server.forceShutdown();

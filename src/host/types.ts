@@ -32,6 +32,13 @@ export interface JournalEntry {
   caseId?: string;
   /** Name of an injected fault that shaped this answer, if any. */
   fault?: string;
+  /** Names of the gRPC metadata entries the call carried, lower-case (e.g. `user-agent`); SVC-001 looks for credentials. */
+  metadataKeys?: string[];
+  /**
+   * Encoded size of the request in bytes (PROC-018). Above 4 MiB the fake answers RESOURCE_EXHAUSTED, as piped does;
+   * requests above 64 MiB are refused by gRPC before they reach the journal.
+   */
+  requestBytes?: number;
 }
 
 /**
@@ -44,6 +51,33 @@ export interface ArrivedCall {
   rpc: string;
   request: any;
   caseId?: string;
+  /** Names of the gRPC metadata entries the call carried, lower-case. */
+  metadataKeys?: string[];
+  /** Encoded size of the request in bytes. */
+  requestBytes?: number;
+}
+
+/** One opening of a deployment's metadata window (openDeployment … closeDeployment), for SVC-008. */
+export interface DeploymentWindow {
+  deploymentId: string;
+  applicationId?: string;
+  caseId?: string;
+  /** Wall-clock ms (Date.now()) of openDeployment. */
+  openedAt: number;
+  /** Wall-clock ms of the matching closeDeployment; absent while the window is open. */
+  closedAt?: number;
+}
+
+/** A tool InstallTool handed out, and whether anything read or ran the file at its path since (SVC-015). */
+export interface InstalledTool {
+  name: string;
+  version: string;
+  installedPath: string;
+  /**
+   * True once the file at `installedPath` was read or executed after InstallTool answered (seen through its access
+   * time); undefined when the file system does not update access times (e.g. mounted noatime) or the file is gone.
+   */
+  used?: boolean;
 }
 
 export type FaultKind = 'error' | 'latency' | 'hang';
@@ -131,6 +165,13 @@ export interface RunningHost {
   pluginMetadata(deploymentId: string, pluginName: string): Record<string, string>;
   /** Application shared object bytes, if stored. */
   sharedObject(applicationId: string, pluginName: string, key: string): Buffer | undefined;
+  /** Stores an application shared object, as an earlier deployment would have (SVC-017 re-runs with it present). */
+  putSharedObject(applicationId: string, pluginName: string, key: string, object: Uint8Array): void;
+
+  /** Every metadata window opened so far, in opening order (SVC-008). */
+  deploymentWindows(): DeploymentWindow[];
+  /** Every tool InstallTool answered with a path, in order, with whether it was used since (SVC-015). */
+  installedTools(): InstalledTool[];
 
   /**
    * Replaces the fault plan (resetting `times` budgets). An empty list means no faults. Throws on a malformed rule

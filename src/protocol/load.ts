@@ -55,7 +55,7 @@ export function packageRoot(): string {
 }
 
 /** Where protoc-gen-validate's validate.proto lives: grpc-js ships it, so we never write our own. */
-function validateIncludeDir(): string {
+export function validateIncludeDir(): string {
   const require = createRequire(import.meta.url);
   return path.join(path.dirname(require.resolve('@grpc/grpc-js/package.json')), 'proto', 'protoc-gen-validate');
 }
@@ -87,8 +87,11 @@ export function loadProtocol(protoRoot = path.join(packageRoot(), 'proto')): Pro
   return protocol;
 }
 
-/** protobufjs Root with parsed field options. proto-loader is imported above, which registers descriptor.proto. */
-function loadOptionsRoot(includeDirs: string[]): protobuf.Root {
+/**
+ * protobufjs Root with parsed field options. proto-loader is imported above, which registers descriptor.proto.
+ * `files` defaults to the services the harness speaks (tests load small protos of their own).
+ */
+export function loadOptionsRoot(includeDirs: string[], files: readonly string[] = SERVICE_FILES): protobuf.Root {
   const root = new protobuf.Root();
   root.resolvePath = (_origin, target) => {
     if (path.isAbsolute(target)) return target;
@@ -98,7 +101,7 @@ function loadOptionsRoot(includeDirs: string[]): protobuf.Root {
     }
     return target;
   };
-  root.loadSync([...SERVICE_FILES], { keepCase: true, alternateCommentMode: false });
+  root.loadSync([...files], { keepCase: true, alternateCommentMode: false });
   root.resolveAll();
   return root;
 }

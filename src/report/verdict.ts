@@ -15,18 +15,34 @@ export interface Verdict {
   exitCode: number;
   /** One sentence for people. */
   summary: string;
+  /** True only when every MUST rule ran and passed (or does not apply): a verdict a release can rest on. */
+  release: boolean;
 }
 
-/** 2 when setup failed or nothing ran, 1 when a rule failed, 0 otherwise. */
-export function verdictOf(outcomes: TestOutcome[]): Verdict {
+export interface VerdictOptions {
+  /** SHOULD (and INFO) failures count like MUST failures. */
+  strict?: boolean;
+}
+
+const unique = (values: string[]) => [...new Set(values)];
+
+/**
+ * 2 when setup failed or nothing ran; 1 when a MUST rule failed (any rule with `strict`); 0 otherwise.
+ * A failed test whose rule level is unknown counts as MUST, so nothing can slip through ungated.
+ */
+export function verdictOf(outcomes: TestOutcome[], options: VerdictOptions = {}): Verdict {
   const counts = countOutcomes(outcomes);
-  if (counts['setup-error'] > 0) return { exitCode: EXIT.setup, summary: 'setup error: the plugin could not be started or reached, so nothing was judged' };
-  if (counts.passed + counts.failed === 0) return { exitCode: EXIT.setup, summary: 'nothing ran: no test matched the selection' };
-  if (counts.failed > 0) {
-    const rules = [...new Set(outcomes.filter((o) => o.state === 'failed').map((o) => o.ruleId ?? o.name))];
-    return { exitCode: EXIT.ruleFailed, summary: `does not conform: ${rules.join(', ')} failed` };
-  }
-  return { exitCode: EXIT.conforms, summary: 'conforms: every selected rule passed' };
+  if (counts['setup-error'] > 0) return { exitCode: EXIT.setup, summary: 'setup error: the plugin could not be started or reached, so nothing was judged', release: false };
+  if (counts.passed + counts.failed === 0) return { exitCode: EXIT.setup, summary: 'nothing ran: no test matched the selection', release: false };
+  const failed = outcomes.filter((o) => o.state === 'failed');
+  const gating = unique(failed.filter((o) => options.strict || o.level === 'MUST' || o.level === undefined).map((o) => o.ruleId ?? o.name));
+  const advisory = unique(failed.map((o) => o.ruleId ?? o.name)).filter((id) => !gating.includes(id));
+  const unselectedMust = unique(outcomes.filter((o) => o.state === 'skipped' && o.level === 'MUST').map((o) => o.ruleId ?? o.name));
+  const release = gating.length === 0 && unselectedMust.length === 0;
+  const caveat = unselectedMust.length ? `; not a release verdict: MUST rule(s) not run: ${unselectedMust.join(', ')}` : '';
+  if (gating.length) return { exitCode: EXIT.ruleFailed, summary: `does not conform: ${gating.join(', ')} failed${advisory.length ? ` (also SHOULD: ${advisory.join(', ')})` : ''}`, release: false };
+  if (advisory.length) return { exitCode: EXIT.conforms, summary: `conforms to every MUST rule; SHOULD rule(s) failed: ${advisory.join(', ')} (--strict makes them fail the run)${caveat}`, release };
+  return { exitCode: EXIT.conforms, summary: `conforms: every selected rule passed${caveat}`, release };
 }
 
 /** The last console line, in the form CI reads: `N passed, N failed` then `, N skipped`. */

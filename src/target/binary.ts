@@ -1,9 +1,10 @@
 // Launches a plugin executable exactly as piped does: `<bin> start --piped-plugin-service <addr> --config <json>`,
-// inheriting environment and working directory, stdin closed, stdout/stderr captured for diagnostics.
+// inheriting environment and working directory, stdin closed, stdout/stderr captured for diagnostics. The process
+// suites override environment, working directory or argv per launch (LaunchRequest) to probe PROC-002/PROC-009.
 import { execa, type ResultPromise } from 'execa';
 import { pathToFileURL } from 'node:url';
 import { recordChild } from './reaper.js';
-import type { ExitInfo, LaunchRequest, Launcher, RunningPlugin, StopResult } from './types.js';
+import type { ExitInfo, LaunchRequest, Launcher, RunningPlugin, StopResult, StopSignal } from './types.js';
 
 const OUTPUT_LINES_KEPT = 400;
 
@@ -15,16 +16,18 @@ export function pipedArgv(hostAddress: string, configJson: string): string[] {
 export class BinaryLauncher implements Launcher {
   readonly description: string;
   readonly url: string;
+  readonly ownsProcess = true;
 
-  constructor(readonly executable: string, private readonly options: { cwd?: string; extendEnv?: boolean } = {}) {
-    this.description = executable;
-    this.url = pathToFileURL(executable).href;
+  /** `options.url`: the URL the plugin was fetched from (piped puts the original URL in `--config`). */
+  constructor(readonly executable: string, private readonly options: { cwd?: string; extendEnv?: boolean; url?: string } = {}) {
+    this.description = options.url && options.url !== pathToFileURL(executable).href ? `${options.url} (fetched to ${executable})` : executable;
+    this.url = options.url ?? pathToFileURL(executable).href;
   }
 
   async start(request: LaunchRequest): Promise<RunningPlugin> {
     const configJson = typeof request.config === 'string' ? request.config : JSON.stringify(request.config);
     const port = typeof request.config === 'string' ? request.port ?? 0 : request.config.port;
-    const argv = pipedArgv(request.hostAddress, configJson);
+    const argv = request.argv ? [...request.argv] : pipedArgv(request.hostAddress, configJson);
     const child = execa(this.executable, argv, {
       stdin: 'ignore',
       stdout: 'pipe',
@@ -34,9 +37,9 @@ export class BinaryLauncher implements Launcher {
       cleanup: true,
       // the grace period is ours to enforce (stop()); execa's own 5 s SIGKILL would hide a plugin ignoring SIGTERM
       forceKillAfterDelay: false,
-      cwd: this.options.cwd,
+      cwd: request.cwd ?? this.options.cwd,
       env: request.env,
-      extendEnv: this.options.extendEnv ?? true,
+      extendEnv: request.extendEnv ?? this.options.extendEnv ?? true,
     });
     recordChild(child.pid);
     return new LocalProcess(child, argv, port);
@@ -74,11 +77,18 @@ class LocalProcess implements RunningPlugin {
     return this.lines.slice(-n);
   }
 
-  async stop(graceMs: number): Promise<StopResult> {
+  async kill(): Promise<ExitInfo> {
+    if (this.exit) return this.exit;
+    this.stopRequested = true;
+    this.child.kill('SIGKILL');
+    return this.exited;
+  }
+
+  async stop(graceMs: number, signal: StopSignal = 'SIGTERM'): Promise<StopResult> {
     const started = Date.now();
     if (this.exit) return { ...this.exit, elapsedMs: 0, killed: false };
     this.stopRequested = true;
-    this.child.kill('SIGTERM');
+    this.child.kill(signal);
     let killed = false;
     const timer = setTimeout(() => {
       killed = true;

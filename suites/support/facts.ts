@@ -1,16 +1,20 @@
 // Facts several suites judge, gathered once per run from the shared plugin: defined stages, plans, executions.
 // Gathering is I/O; judging stays in src/contract/checks.
-import { pluginKindFromQuickSync } from '../../src/contract/checks/index.js';
+import { capabilitiesOf, pluginKind, type Capabilities, type PluginKind } from '../../src/contract/capabilities.js';
 import * as req from '../../src/generate/requests.js';
+import { writeCapabilities } from '../../src/report/capabilities-file.js';
 import type { CallOutcome } from '../../src/session-types.js';
-import type { Session } from '../../src/session.js';
+import type { CallOptions, Session } from '../../src/session.js';
+import { runSpec } from './shared.js';
 
-export type PluginKind = 'stage' | 'deployment';
+export type { PluginKind } from '../../src/contract/capabilities.js';
 
 export interface PlanFacts {
   defined: CallOutcome;
   definedNames: string[];
   quickSync: Record<'rollback' | 'noRollback', CallOutcome>;
+  /** DetermineStrategy with a valid input (running source present): decides the kind when quick sync cannot. */
+  strategy: CallOutcome;
   kind: PluginKind;
   /** Names the harness sends as pipeline stages: defined names not seen only as rollback stages. */
   forwardNames: string[];
@@ -50,16 +54,71 @@ async function gatherPlanFacts(session: Session): Promise<PlanFacts> {
     rollback: await session.call('deployment', 'BuildQuickSyncStages', { rollback: true }, { caseId: 'facts: BuildQuickSyncStages rollback=true' }),
     noRollback: await session.call('deployment', 'BuildQuickSyncStages', { rollback: false }, { caseId: 'facts: BuildQuickSyncStages rollback=false' }),
   };
-  const kind = quickSync.rollback.ok ? pluginKindFromQuickSync(quickSync.rollback.response) : 'deployment';
   const forwardNames = forwardStageNames(definedNames, quickSync.rollback);
   const indexes = spreadIndexes(forwardNames.length);
   const pipelineStages = forwardNames.map((name, i) => ({ name, index: indexes[i], with: {} }));
   const app = appWithPipeline(session.config.name, pipelineStages);
+  const strategy = await probeStrategy(session, app, quickSync.rollback);
+  const kind = pluginKind({ quickSync: quickSync.rollback, strategy });
   const plan = async (rollback: boolean) => {
     const request = req.pipelineRequest(pipelineStages, rollback);
     return { request, outcome: await session.call('deployment', 'BuildPipelineSyncStages', request, { caseId: `facts: BuildPipelineSyncStages rollback=${rollback}` }) };
   };
-  return { defined, definedNames, quickSync, kind, forwardNames, app, pipelineStages, pipeline: { rollback: await plan(true), noRollback: await plan(false) } };
+  return { defined, definedNames, quickSync, strategy, kind, forwardNames, app, pipelineStages, pipeline: { rollback: await plan(true), noRollback: await plan(false) } };
+}
+
+/** DetermineStrategy as piped's planner calls it; deploy targets go along unless quick sync already said "stage plugin". */
+function probeStrategy(session: Session, app: req.AppSpec, quickSync: CallOutcome): Promise<CallOutcome> {
+  const looksLikeStagePlugin = quickSync.ok && (quickSync.response.stages ?? []).length === 0;
+  const deployTargets = deployTargetsFor(session, looksLikeStagePlugin ? 'stage' : 'deployment');
+  const input = req.planInput({ ids: req.freshIds(), pluginName: session.config.name, deployTargets }, session.workspace.sources(app, true));
+  return planningCall(session, 'DetermineStrategy', input, { caseId: 'facts: DetermineStrategy' });
+}
+
+/**
+ * DetermineVersions or DetermineStrategy inside the deployment's metadata window, as piped's planner makes them
+ * (deployment-scoped metadata calls are allowed while planning). A Deployment without an id opens no window.
+ */
+export async function planningCall(session: Session, method: 'DetermineVersions' | 'DetermineStrategy', input: any, options: CallOptions = {}): Promise<CallOutcome> {
+  const deploymentId: string | undefined = input?.deployment?.id || undefined;
+  if (deploymentId) session.host.openDeployment(input.deployment, options.caseId);
+  try {
+    return await session.call('deployment', method, { input }, options);
+  } finally {
+    if (deploymentId) session.host.closeDeployment(deploymentId);
+  }
+}
+
+export interface CapabilityFacts {
+  capabilities: Capabilities;
+  /** GetLivestate and GetPlanPreview with valid requests: OK, UNIMPLEMENTED or another status (API-002). */
+  livestate: CallOutcome;
+  planPreview: CallOutcome;
+}
+
+const capabilityCache = new WeakMap<Session, Promise<CapabilityFacts>>();
+
+/** What the plugin is and serves, decided once per run and recorded for results.json (src/report/capabilities-file.ts). */
+export function capabilities(session: Session): Promise<CapabilityFacts> {
+  let facts = capabilityCache.get(session);
+  if (!facts) {
+    facts = gatherCapabilities(session);
+    capabilityCache.set(session, facts);
+  }
+  return facts;
+}
+
+async function gatherCapabilities(session: Session): Promise<CapabilityFacts> {
+  const plan = await planFacts(session);
+  const targets = deployTargetsFor(session, 'deployment') ?? [];
+  const livestateRequest = req.livestateRequest(req.freshIds(), plan.app, targets, session.workspace.source(plan.app));
+  const livestate = await session.call('livestate', 'GetLivestate', livestateRequest, { caseId: 'facts: GetLivestate' });
+  const previewRequest = req.planPreviewRequest(req.freshIds(), plan.app, targets, session.workspace.sources(plan.app, true));
+  const planPreview = await session.call('planPreview', 'GetPlanPreview', previewRequest, { caseId: 'facts: GetPlanPreview', deadlineMs: 60_000 });
+  const found = capabilitiesOf({ quickSync: plan.quickSync.rollback, strategy: plan.strategy, livestate, planPreview });
+  const reportsDir = runSpec().reportsDir;
+  if (reportsDir) writeCapabilities(reportsDir, found);
+  return { capabilities: found, livestate, planPreview };
 }
 
 function forwardStageNames(defined: string[], quickSync: CallOutcome): string[] {
@@ -109,14 +168,15 @@ async function executePlan(session: Session, plan: PlanFacts, built: any[], stra
   const stages = req.assignStageIds(built);
   const ids = req.freshIds();
   const dep = req.deployment({ ids, pluginName: session.config.name, deployTargets: deployTargetsFor(session, plan.kind), stages, status: 'DEPLOYMENT_PLANNED', syncStrategy: strategy });
-  const input = req.planInput({ ids, pluginName: session.config.name }, plan.app, withRunning);
   const runs: Execution[] = [];
   const caseId = `facts: execute ${strategy} plan`;
   session.host.openDeployment(dep, caseId);
   try {
     for (const stage of stages) {
       if (stage.available_operation === 'MANUAL_OPERATION_APPROVE') session.host.setStageCommands(dep.id, stage.id, [approveCommand(dep, stage)]);
-      const request = req.executeRequest(dep, stage, configOf(stage), input.target_deployment_source, input.running_deployment_source);
+      // piped hands every stage a fresh copy of the checked-out sources (deploysource.go copy()).
+      const sources = session.workspace.sources(plan.app, withRunning);
+      const request = req.executeRequest(dep, stage, configOf(stage), sources.target, sources.running);
       const outcome = await session.call('deployment', 'ExecuteStage', request, { caseId, budgetMs: 120_000 });
       session.host.clearStageCommands(dep.id, stage.id);
       runs.push({ label: `${strategy} ${stage.rollback ? 'rollback ' : ''}stage ${stage.name} (index ${stage.index})`, request, outcome });

@@ -5,7 +5,7 @@ import { SetupError } from '../../src/errors.js';
 import { UNSUPPORTED_PREFIX } from '../../src/report/outcome.js';
 import type { RunSpec } from '../../src/run-spec.js';
 import { Session, type SessionOptions } from '../../src/session.js';
-import { BinaryLauncher } from '../../src/target/binary.js';
+import { launcherFor } from '../../src/target/resolve.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,7 +21,7 @@ export function runSpec(): RunSpec {
 export function sessionOptions(overrides: Partial<SessionOptions> = {}): SessionOptions {
   const spec = runSpec();
   return {
-    launcher: new BinaryLauncher(spec.executable),
+    launcher: launcherFor(spec.target),
     pluginName: spec.pluginName,
     pluginConfig: spec.pluginConfig,
     deployTargets: spec.deployTargets,
@@ -36,7 +36,8 @@ let setupFailureShown = false;
 
 /** The run's one plugin process, started on first use (suites run in one worker with isolate=false). */
 export function sharedSession(): Promise<Session> {
-  shared ??= Session.start(sessionOptions());
+  // Only the shared session takes --host-port: sessions a suite starts beside it need ports of their own.
+  shared ??= Session.start({ ...sessionOptions(), hostPort: runSpec().hostPort });
   return shared;
 }
 
@@ -61,9 +62,33 @@ export async function useSession(ctx: TestContext): Promise<Session> {
   }
 }
 
+/** Note on rules not run in attach mode (--address); tests comparing targets key on its first words. */
+export const NOT_OWN_PROCESS_NOTE = 'not run in attach mode (--address): the harness does not own the plugin process';
+
+/** Unsupported note of process-environment rules on a container image target (tests comparing targets key on it). */
+export const NOT_AN_EXECUTABLE_NOTE = 'the target is not an executable the harness launches (a container image)';
+
+/** Whether the harness started the plugin itself (false in attach mode). */
+export function ownsProcess(): boolean {
+  return runSpec().ownsProcess;
+}
+
+/**
+ * Skips a test that must start, stop or restart the plugin, or read its argv, output or exit status, when the
+ * harness does not own the process (attach mode). Reported as skipped with a note, never as passed.
+ */
+export function requireOwnProcess(ctx: TestContext): void {
+  if (!ownsProcess()) ctx.skip(NOT_OWN_PROCESS_NOTE);
+}
+
 /** Marks the test as not applicable to this plugin (reported as `unsupported`, never as passed). */
 export function unsupported(ctx: TestContext, why: string): never {
   ctx.skip(`${UNSUPPORTED_PREFIX} ${why}`);
+}
+
+/** Skips a test whose facts are missing because another rule already failed (named in `why`); never passed. */
+export function notRun(ctx: TestContext, why: string): never {
+  ctx.skip(`not run: ${why}`);
 }
 
 /** A failed rule: the message is the list of violations, nothing else. */

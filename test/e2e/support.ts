@@ -19,10 +19,10 @@ export interface CliRun {
   elapsedMs: number;
 }
 
-export async function runCli(args: string[], timeoutMs = 240_000): Promise<CliRun> {
+export async function runCli(args: string[], timeoutMs = 240_000, env: Record<string, string> = {}): Promise<CliRun> {
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'pc-e2e-'));
   const started = Date.now();
-  const result = await execa('node', [CLI, ...args, '--out', outDir], { cwd: ROOT, all: true, reject: false, timeout: timeoutMs, env: { FORCE_COLOR: '0', NO_COLOR: '1' } });
+  const result = await execa('node', [CLI, ...args, '--out', outDir], { cwd: ROOT, all: true, reject: false, timeout: timeoutMs, env: { FORCE_COLOR: '0', NO_COLOR: '1', ...env } });
   const output = result.all ?? '';
   const lines = output.trimEnd().split('\n');
   let results: any;

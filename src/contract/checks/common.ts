@@ -63,3 +63,11 @@ export function logKeyText(request: any): string {
   const [deployment, stage, retried] = JSON.parse(logKey(request)) as [string, string, number];
   return `deployment ${JSON.stringify(deployment)} stage ${JSON.stringify(stage)} retried_count ${retried}`;
 }
+
+/** The status name a call gets when the harness gave up waiting (src/session.ts): the plugin never answered. */
+export const HARNESS_TIMEOUT = 'HARNESS_TIMEOUT';
+
+/** True when the call got no answer within the harness's budget (a hang, as far as piped is concerned). */
+export function noAnswer(outcome: CallOutcome): boolean {
+  return !outcome.ok && outcome.status.codeName === HARNESS_TIMEOUT;
+}

@@ -1,6 +1,9 @@
 // PLAN-*: DetermineStrategy answers and the stages Build*SyncStages return.
+import type { JournalEntry } from '../../host/types.js';
+import type { CallOutcome } from '../../session-types.js';
+import type { ExitInfo } from '../../target/types.js';
 import type { Violation } from '../violation.js';
-import { enumText, isRollback, stageIndex, stageLabel, toBigInt, violation } from './common.js';
+import { entryLabel, enumText, isRollback, noAnswer, outcomeText, stageIndex, stageLabel, toBigInt, violation } from './common.js';
 
 /** A request stage as sent in BuildPipelineSyncStagesRequest.stages. */
 export interface RequestStage {
@@ -111,4 +114,230 @@ function int64Problem(stage: any, field: string, min: bigint, wanted: string): s
 
 function indexList(indexes: Set<number>): string {
   return `[${[...indexes].sort((a, b) => a - b).join(', ')}]`;
+}
+
+const ARTIFACT_KINDS = new Set(['UNKNOWN', 'CONTAINER_IMAGE', 'S3_OBJECT', 'GIT_SOURCE', 'TERRAFORM_MODULE']);
+const OK_OPERATIONS = new Set(['MANUAL_OPERATION_NONE', 'MANUAL_OPERATION_SKIP', 'MANUAL_OPERATION_APPROVE']);
+/** Stage-scoped PluginService RPCs: they need a stage id, which does not exist while planning. */
+export const STAGE_SCOPED_RPCS: readonly string[] = [
+  'ReportStageLogs', 'ReportStageLogsFromLastCheckpoint', 'GetStageMetadata', 'PutStageMetadata', 'PutStageMetadataMulti', 'ListStageCommands',
+];
+/** Fields piped overwrites or that change with the clock: ignored when comparing two plans (PLAN-022). */
+const VOLATILE_STAGE_FIELDS = ['id', 'created_at', 'updated_at', 'completed_at'];
+
+function versionsOf(response: any): any[] {
+  return Array.isArray(response?.versions) ? response.versions : [];
+}
+
+function stagesOf(response: any): any[] {
+  return Array.isArray(response?.stages) ? response.stages : [];
+}
+
+/** PLAN-001: DetermineVersions answers a valid request with OK; a stage plugin has no versions to report. */
+export function checkVersionsAnswered(kind: 'stage' | 'deployment', outcome: CallOutcome): Violation[] {
+  if (!outcome.ok) {
+    return [violation('PLAN-001', `DetermineVersions must answer a valid request with OK (piped drops the plugin's versions otherwise); got ${outcomeText(outcome)}`, outcome.status)];
+  }
+  const versions = versionsOf(outcome.response);
+  if (kind === 'stage' && versions.length) {
+    return [violation('PLAN-001', `a stage plugin must answer DetermineVersions with no versions (as the SDK's stage plugins do); got ${versions.length}`, versions)];
+  }
+  return [];
+}
+
+/** PLAN-002: every ArtifactVersion.kind is a defined enum value, or the control plane rejects the whole plan. */
+export function checkArtifactVersionKinds(versions: any[]): Violation[] {
+  return versions.flatMap((v, i) =>
+    ARTIFACT_KINDS.has(v?.kind)
+      ? []
+      : [violation('PLAN-002', `versions[${i}].kind must be a defined ArtifactVersion.Kind (UNKNOWN preferred); got ${enumText(v?.kind)}`, v)],
+  );
+}
+
+/** PLAN-003: DetermineVersions answers OK without running_deployment_source, as on a first deployment. */
+export function checkVersionsWithoutRunningSource(outcome: CallOutcome): Violation[] {
+  if (outcome.ok) return [];
+  return [violation('PLAN-003', `DetermineVersions without running_deployment_source (a first deployment) must answer OK; got ${outcomeText(outcome)}`, outcome.status)];
+}
+
+/** PLAN-006: a decided strategy carries a summary, which piped shows as the deployment summary. */
+export function checkStrategySummary(response: any): Violation[] {
+  if (response?.unsupported === true) return [];
+  if (typeof response?.summary === 'string' && response.summary.trim() !== '') return [];
+  return [violation('PLAN-006', `DetermineStrategy chose ${enumText(response?.sync_strategy)} with an empty summary; piped shows the summary as the reason for the strategy`, response)];
+}
+
+/** PLAN-007: the partial plan-preview Deployment gets an answer, whatever its status, and the plugin survives it. */
+export function checkSurvivesPartialDeployment(outcome: CallOutcome, exit: ExitInfo | undefined): Violation[] {
+  const found: Violation[] = [];
+  if (noAnswer(outcome)) found.push(violation('PLAN-007', `DetermineStrategy with the plan-preview partial Deployment got no answer (${outcomeText(outcome)}); any status is fine, a hang is not`));
+  if (exit && !exit.requested) {
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    found.push(violation('PLAN-007', `the plugin ${how} after DetermineStrategy with the plan-preview partial Deployment`));
+  }
+  return found;
+}
+
+/** PLAN-008: planning RPCs make no stage-scoped callbacks (there is no stage id yet). */
+export function checkNoStageScopedCallbacks(method: string, outcome: CallOutcome): Violation[] {
+  return outcome.callbacks
+    .filter((entry) => STAGE_SCOPED_RPCS.includes(entry.rpc))
+    .map((entry) =>
+      violation('PLAN-008', `${method} made the stage-scoped callback ${entryLabel(entry)}; planning has no stage to scope it to`, { seq: entry.seq, rpc: entry.rpc, request: entry.request }),
+    );
+}
+
+/** What an answer says, for comparing repeats: the response of an OK call, the code and details of an error. */
+function answerOf(outcome: CallOutcome): unknown {
+  return outcome.ok ? { ok: outcome.response } : { error: outcome.status.codeName, details: outcome.status.details };
+}
+
+/** PLAN-009: the same DetermineVersions/DetermineStrategy request gets the same answer every time. */
+export function checkSameAnswer(method: string, outcomes: CallOutcome[]): Violation[] {
+  const [first, ...rest] = outcomes.map((o) => stableJson(answerOf(o)));
+  return rest.flatMap((answer, i) =>
+    answer === first
+      ? []
+      : [violation('PLAN-009', `${method} answered the same request differently: call 1 gave ${first}, call ${i + 2} gave ${answer}`)],
+  );
+}
+
+/** PLAN-013: each non-rollback stage keeps the name the request gave its index. */
+export function checkNamesKeptPerIndex(requestStages: RequestStage[], stages: any[]): Violation[] {
+  const requested = new Map(requestStages.map((r) => [r.index, r.name]));
+  return stages.flatMap((s, i) => {
+    const wanted = requested.get(stageIndex(s));
+    if (isRollback(s) || wanted === undefined || s?.name === wanted) return [];
+    const message = `${stageLabel(s, i)} must keep the request's name ${JSON.stringify(wanted)} for index ${stageIndex(s)}; piped would run this stage with that stage's config`;
+    return [violation('PLAN-013', message, s)];
+  });
+}
+
+/** PLAN-015: no rollback stage unless asked; when asked, a deployment plugin returns at least one. */
+export function checkRollbackFollowsRequest(kind: 'stage' | 'deployment', rollback: boolean, stages: any[], source: string): Violation[] {
+  const rollbacks = stages.filter(isRollback);
+  if (!rollback && rollbacks.length) {
+    const labels = stages.map((s, i) => (isRollback(s) ? stageLabel(s, i) : '')).filter(Boolean).join(', ');
+    return [violation('PLAN-015', `${source}: rollback was not requested, yet the plan has rollback stages ${labels}`, rollbacks)];
+  }
+  if (rollback && kind === 'deployment' && stages.length && !rollbacks.length) {
+    return [violation('PLAN-015', `${source}: a deployment plugin asked for rollback must plan at least one rollback stage (rollback=true)`, stages)];
+  }
+  return [];
+}
+
+/** PLAN-017: available_operation is NONE, SKIP or APPROVE; authorized_operators only with APPROVE, as user names. */
+export function checkManualOperations(stages: any[], source: string): Violation[] {
+  return stages.flatMap((s, i) => {
+    const where = `${source}: ${stageLabel(s, i)}`;
+    const found: Violation[] = [];
+    if (!OK_OPERATIONS.has(s?.available_operation)) {
+      found.push(violation('PLAN-017', `${where}: available_operation must be NONE, SKIP or APPROVE; got ${enumText(s?.available_operation)}`, s));
+    }
+    const operators: unknown[] = Array.isArray(s?.authorized_operators) ? s.authorized_operators : [];
+    if (operators.length && s?.available_operation !== 'MANUAL_OPERATION_APPROVE') {
+      found.push(violation('PLAN-017', `${where}: authorized_operators is set, but only an APPROVE stage has operators`, s));
+    }
+    if (operators.some((o) => typeof o !== 'string' || o.trim() === '')) {
+      found.push(violation('PLAN-017', `${where}: authorized_operators must be user names; got ${JSON.stringify(operators)}`, s));
+    }
+    return found;
+  });
+}
+
+/** The stage-metadata keys a Put callback wrote. */
+function keysWritten(entry: JournalEntry): string[] {
+  if (entry.rpc === 'PutStageMetadata') return [String(entry.request?.key ?? '')];
+  if (entry.rpc === 'PutStageMetadataMulti') return Object.keys(entry.request?.metadata ?? {});
+  return [];
+}
+
+/**
+ * PLAN-019: the metadata a plan seeds is what ExecuteStage reads back. Every key must be readable (GetStageMetadata
+ * needs a non-empty key), and the stage's read of a seeded key, before it wrote that key itself, returns the seeded
+ * value. `planned` are the executed stages (with the ids piped gave them); `callbacks` arrived while they ran.
+ */
+export function checkSeededMetadataReadable(planned: any[], callbacks: JournalEntry[]): Violation[] {
+  const unreadable = planned.flatMap((s, i) =>
+    Object.keys(s?.metadata ?? {})
+      .filter((key) => key.trim() === '')
+      .map(() => violation('PLAN-019', `${stageLabel(s, i)} seeds metadata under an empty key, which GetStageMetadata cannot read (key min_len 1)`, s.metadata)),
+  );
+  const seeds = new Map(planned.filter((s) => s?.id).map((s) => [String(s.id), (s.metadata ?? {}) as Record<string, string>]));
+  const written = new Set<string>();
+  const lost: Violation[] = [];
+  for (const entry of callbacks) {
+    const stageId = String(entry.request?.stage_id ?? '');
+    for (const key of keysWritten(entry)) written.add(JSON.stringify([stageId, key]));
+    if (entry.rpc !== 'GetStageMetadata' || !entry.response) continue;
+    const key = String(entry.request?.key ?? '');
+    const seeded = seeds.get(stageId)?.[key];
+    if (seeded === undefined || written.has(JSON.stringify([stageId, key]))) continue;
+    if (entry.response.found === true && entry.response.value === seeded) continue;
+    const got = entry.response.found === true ? JSON.stringify(entry.response.value) : 'found=false';
+    lost.push(violation('PLAN-019', `${entryLabel(entry)}: stage ${JSON.stringify(stageId)} read its seeded metadata ${JSON.stringify(key)} and got ${got} instead of ${JSON.stringify(seeded)}`, entry.request));
+  }
+  return [...unreadable, ...lost];
+}
+
+/** PLAN-020: a stage config that is not JSON fails planning now, with a non-OK status. */
+export function checkBadStageConfigRefused(outcome: CallOutcome): Violation[] {
+  if (!outcome.ok) return noAnswer(outcome) ? [violation('PLAN-020', `BuildPipelineSyncStages with stage config "{not json" got no answer (${outcomeText(outcome)})`)] : [];
+  return [violation('PLAN-020', 'BuildPipelineSyncStages with stage config "{not json" must answer a non-OK status; it answered OK, so the deployment would fail later instead', stagesOf(outcome.response))];
+}
+
+/** A built stage without the fields that change on every call (PLAN-022). */
+function stableStage(stage: any): unknown {
+  const copy: Record<string, unknown> = { ...(stage ?? {}) };
+  for (const field of VOLATILE_STAGE_FIELDS) delete copy[field];
+  return copy;
+}
+
+/** PLAN-022: the same Build*SyncStages request gives the same stages, timestamps and ids aside. */
+export function checkSamePlan(source: string, outcomes: CallOutcome[]): Violation[] {
+  const [first, ...rest] = outcomes.map((o) => stableJson(o.ok ? { ok: stagesOf(o.response).map(stableStage) } : answerOf(o)));
+  return rest.flatMap((plan, i) =>
+    plan === first ? [] : [violation('PLAN-022', `${source} planned the same request differently (timestamps and ids aside): call 1 gave ${first}, call ${i + 2} gave ${plan}`)],
+  );
+}
+
+/** PLAN-022: planning writes nothing to piped (no Put* callback). */
+export function checkPlanningWritesNothing(source: string, outcome: CallOutcome): Violation[] {
+  return outcome.callbacks
+    .filter((entry) => entry.rpc.startsWith('Put'))
+    .map((entry) => violation('PLAN-022', `${source} made the write ${entryLabel(entry)}; planning must be free of side effects`, { seq: entry.seq, rpc: entry.rpc, request: entry.request }));
+}
+
+/** PLAN-030: BuildQuickSyncStages answers OK; a stage plugin plans nothing; each stage passes PLAN-016 and DEF-004. */
+export function checkQuickSyncPlan(kind: 'stage' | 'deployment', defined: string[], outcome: CallOutcome, source: string): Violation[] {
+  if (!outcome.ok) return [violation('PLAN-030', `${source} must answer OK (piped fails the deployment otherwise); got ${outcomeText(outcome)}`, outcome.status)];
+  const stages = stagesOf(outcome.response);
+  if (kind === 'stage' && stages.length) return [violation('PLAN-030', `${source}: a stage plugin must plan no quick-sync stage; got ${stages.length}`, stages)];
+  const known = new Set(defined);
+  const fields = checkBuiltStageFields(stages, source).map((v) => ({ ...v, rule: 'PLAN-030' }));
+  const names = stages.flatMap((s, i) => (known.has(s?.name) ? [] : [violation('PLAN-030', `${source}: ${stageLabel(s, i)} is not a name from FetchDefinedStages`, s)]));
+  return [...fields, ...names];
+}
+
+/** PLAN-031: a deployment plugin's quick sync has rollback stages exactly when rollback=true. */
+export function checkQuickSyncRollback(rollback: boolean, stages: any[], source: string): Violation[] {
+  const rollbacks = stages.filter(isRollback).length;
+  if (rollback && rollbacks === 0) return [violation('PLAN-031', `${source}: rollback was requested, but no stage has rollback=true`, stages)];
+  if (!rollback && rollbacks > 0) return [violation('PLAN-031', `${source}: rollback was not requested, yet ${rollbacks} stage(s) have rollback=true`, stages)];
+  return [];
+}
+
+/** PLAN-032: a deployment plugin's quick sync has at least one non-rollback stage, or piped cannot plan. */
+export function checkQuickSyncHasStages(stages: any[], source: string): Violation[] {
+  if (stages.some((s) => !isRollback(s))) return [];
+  return [violation('PLAN-032', `${source}: a deployment plugin must plan at least one non-rollback quick-sync stage; got ${stages.length ? 'only rollback stages' : 'none'}`, stages)];
+}
+
+/** JSON with object keys sorted, so equal answers compare equal whatever the key order. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v) && v.type !== 'Buffer'
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
+      : v,
+  );
 }

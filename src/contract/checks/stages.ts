@@ -1,5 +1,6 @@
 // DEF-*: the stage names a plugin declares, and that it emits only declared names.
 import type { CallOutcome } from '../../session-types.js';
+import { OFFICIAL_STAGES, type OfficialStage } from '../official-stages.js';
 import type { Violation } from '../violation.js';
 import { outcomeText, stageLabel, violation } from './common.js';
 
@@ -60,4 +61,35 @@ export function checkEmittedStagesDefined(defined: string[], stages: any[], sour
       ? []
       : [violation(rule, `${source}: ${stageLabel(stage, i)} is not a name from FetchDefinedStages ${JSON.stringify(defined)}`, stage)],
   );
+}
+
+/** DEF-003: no defined name is one an official plugin (or piped itself) already uses. */
+export function checkNoOfficialStageNames(names: string[], official: readonly OfficialStage[] = OFFICIAL_STAGES): Violation[] {
+  const byName = new Map(official.map((s) => [s.name, s]));
+  return [...new Set(names)].flatMap((name) => {
+    const clash = byName.get(name);
+    if (!clash) return [];
+    const message =
+      `defined stage ${JSON.stringify(name)} is also defined by the official ${clash.plugin} plugin (${clash.reference}); ` +
+      'piped routes a stage name to the plugin configured later, so use a plugin-specific prefix';
+    return [violation('DEF-003', message, clash)];
+  });
+}
+
+/** The latency bound of DEF-005: piped waits for FetchDefinedStages of every plugin before it starts. */
+export const DEFINED_STAGES_MAX_MS = 1_000;
+
+/** DEF-005: each FetchDefinedStages answers OK within DEFINED_STAGES_MAX_MS and calls nothing on piped. */
+export function checkDefinedStagesCheap(outcomes: CallOutcome[]): Violation[] {
+  return outcomes.flatMap((outcome, i) => {
+    const where = `FetchDefinedStages call ${i + 1} of ${outcomes.length}`;
+    const found: Violation[] = [];
+    if (!outcome.ok) found.push(violation('DEF-005', `${where} must answer OK; got ${outcomeText(outcome)}`, outcome.status));
+    else if (outcome.durationMs > DEFINED_STAGES_MAX_MS) found.push(violation('DEF-005', `${where} took ${outcome.durationMs} ms; it must answer within ${DEFINED_STAGES_MAX_MS} ms`));
+    if (outcome.callbacks.length) {
+      const rpcs = outcome.callbacks.map((c) => c.rpc).join(', ');
+      found.push(violation('DEF-005', `${where} made PluginService calls (${rpcs}); it must answer from what the plugin already knows`, outcome.callbacks.map((c) => ({ seq: c.seq, rpc: c.rpc, request: c.request }))));
+    }
+    return found;
+  });
 }

@@ -4,6 +4,7 @@ import {
   applicationConfig,
   assignStageIds,
   deployment,
+  deploymentSource,
   executeRequest,
   freshIds,
   livestateRequest,
@@ -11,8 +12,12 @@ import {
   planInput,
   planPreviewRequest,
   plainStage,
+  RUNNING_COMMIT,
+  TARGET_COMMIT,
   type AppSpec,
+  type Checkout,
   type DeploymentSpec,
+  type Sources,
 } from '../../../src/generate/requests.js';
 import { loadProtocol } from '../../../src/protocol/load.js';
 import { validateMessage } from '../../../src/protocol/validate.js';
@@ -27,23 +32,30 @@ const app: AppSpec = {
   pluginSpec: { input: { manifests: ['deployment.yaml'] } },
 };
 
+/** Builders are pure: any absolute checkout paths will do (src/host/workspace.ts makes real ones). */
+const CHECKOUT: Checkout = { applicationDirectory: '/srv/piped/deploysource/repo-1/apps/conformance', sharedConfigDirectory: '/srv/piped/deploysource/repo-1/.pipe' };
+
+function sources(withRunning: boolean): Sources {
+  return { target: deploymentSource(app, TARGET_COMMIT, CHECKOUT), running: withRunning ? deploymentSource(app, RUNNING_COMMIT, CHECKOUT) : null };
+}
+
 function depSpec(overrides: Partial<DeploymentSpec> = {}): DeploymentSpec {
   return { ids: freshIds('unit'), pluginName: 'example', deployTargets: ['dev'], ...overrides };
 }
 
 describe('request builders produce PGV-valid messages', () => {
   it('DetermineVersionsRequest with a running source', () => {
-    expect(validateMessage(protocol.root, `${DEPLOYMENT_API}.DetermineVersionsRequest`, { input: planInput(depSpec(), app, true) })).toEqual([]);
+    expect(validateMessage(protocol.root, `${DEPLOYMENT_API}.DetermineVersionsRequest`, { input: planInput(depSpec(), sources(true)) })).toEqual([]);
   });
 
   it('DetermineVersionsRequest without a running source (first deployment)', () => {
-    const input = planInput(depSpec(), app, false);
+    const input = planInput(depSpec(), sources(false));
     expect(input.running_deployment_source).toBeNull();
     expect(validateMessage(protocol.root, `${DEPLOYMENT_API}.DetermineVersionsRequest`, { input })).toEqual([]);
   });
 
   it('DetermineStrategyRequest for a stage plugin (no deploy targets)', () => {
-    const input = planInput(depSpec({ deployTargets: undefined }), app, false);
+    const input = planInput(depSpec({ deployTargets: undefined }), sources(false));
     expect(input.deployment.deploy_targets_by_plugin).toEqual({});
     expect(validateMessage(protocol.root, `${DEPLOYMENT_API}.DetermineStrategyRequest`, { input })).toEqual([]);
   });
@@ -65,7 +77,7 @@ describe('request builders produce PGV-valid messages', () => {
     const stages = assignStageIds([plainStage('EXAMPLE_SYNC', 0), plainStage('WAIT', 1), plainStage('EXAMPLE_ROLLBACK', 0, true)]);
     const ids = freshIds('unit');
     const dep = deployment({ ids, pluginName: 'example', deployTargets: ['dev'], stages, status: 'DEPLOYMENT_RUNNING', syncStrategy: 'PIPELINE' });
-    const planned = planInput({ ids, pluginName: 'example' }, app, true);
+    const planned = planInput({ ids, pluginName: 'example' }, sources(true));
     const request = executeRequest(dep, stages[1], { duration: '1s' }, planned.target_deployment_source, planned.running_deployment_source);
     expect(validateMessage(protocol.root, `${DEPLOYMENT_API}.ExecuteStageRequest`, request)).toEqual([]);
   });
@@ -73,19 +85,19 @@ describe('request builders produce PGV-valid messages', () => {
   it('ExecuteStageRequest with no stage config and no running source', () => {
     const stage = plainStage('UNKNOWN_STAGE', 0);
     const dep = deployment({ ...depSpec(), stages: [stage] });
-    const request = executeRequest(dep, stage, undefined, planInput(depSpec(), app, false).target_deployment_source, null);
+    const request = executeRequest(dep, stage, undefined, planInput(depSpec(), sources(false)).target_deployment_source, null);
     expect(request.input.stage_config.length).toBe(0);
     expect(validateMessage(protocol.root, `${DEPLOYMENT_API}.ExecuteStageRequest`, request)).toEqual([]);
   });
 
   it('GetLivestateRequest', () => {
-    const request = livestateRequest(freshIds('unit'), app, ['dev']);
+    const request = livestateRequest(freshIds('unit'), app, ['dev'], sources(false).target);
     expect(validateMessage(protocol.root, 'grpc.plugin.livestateapi.v1alpha1.GetLivestateRequest', request)).toEqual([]);
   });
 
   it('GetPlanPreviewRequest, with and without a running source', () => {
     for (const withRunning of [true, false]) {
-      const request = planPreviewRequest(freshIds('unit'), app, ['dev'], withRunning);
+      const request = planPreviewRequest(freshIds('unit'), app, ['dev'], sources(withRunning));
       expect(validateMessage(protocol.root, 'grpc.plugin.planpreviewapi.v1alpha1.GetPlanPreviewRequest', request)).toEqual([]);
     }
   });
@@ -108,9 +120,16 @@ describe('applicationConfig', () => {
   });
 
   it('is what deploymentSource carries as application_config bytes', () => {
-    const source = planInput(depSpec(), app, false).target_deployment_source;
+    const source = planInput(depSpec(), sources(false)).target_deployment_source;
     expect(source.application_config.toString('utf8')).toBe(applicationConfig(app));
     expect(source.application_config_filename).toBe('app.pipecd.yaml');
+  });
+
+  it('deploymentSource points at the checkout it is given', () => {
+    const source = deploymentSource(app, TARGET_COMMIT, CHECKOUT);
+    expect(source.application_directory).toBe(CHECKOUT.applicationDirectory);
+    expect(source.shared_config_directory).toBe(CHECKOUT.sharedConfigDirectory);
+    expect(source.commit_hash).toBe(TARGET_COMMIT);
   });
 });
 
@@ -138,7 +157,7 @@ describe('assignStageIds', () => {
 
 describe('validator sanity: broken messages are caught', () => {
   it('a Deployment with an empty id → string.min_len at input.deployment.id', () => {
-    const input = planInput(depSpec(), app, false);
+    const input = planInput(depSpec(), sources(false));
     input.deployment.id = '';
     const found = validateMessage(protocol.root, `${DEPLOYMENT_API}.DetermineVersionsRequest`, { input });
     expect(found).toHaveLength(1);
@@ -146,7 +165,7 @@ describe('validator sanity: broken messages are caught', () => {
   });
 
   it('an absolute git_path.path → string.pattern', () => {
-    const input = planInput(depSpec(), app, false);
+    const input = planInput(depSpec(), sources(false));
     input.deployment.git_path.path = '/abs';
     const found = validateMessage(protocol.root, `${DEPLOYMENT_API}.DetermineVersionsRequest`, { input });
     expect(found).toHaveLength(1);

@@ -363,6 +363,25 @@ describe('journal', () => {
   });
 });
 
+describe('message sizes', () => {
+  test('each entry carries the encoded request size', async () => {
+    await call('ListStageCommands', { deployment_id: 'd1', stage_id: 's' });
+    const encoded = protocol.services.pluginService.ListStageCommands.requestSerialize({ deployment_id: 'd1', stage_id: 's' });
+    expect(host.journal()[0].requestBytes).toBe(encoded.length);
+  });
+
+  test('a request over 4 MiB is journaled with its size and refused with RESOURCE_EXHAUSTED, as piped refuses it', async () => {
+    host.openDeployment(deployment('d1'));
+    const answer = await call('ReportStageLogs', { deployment_id: 'd1', stage_id: 's1', retried_count: 0, blocks: [block(1, 'x'.repeat(5 * 1024 * 1024))] });
+    expect(answer).toMatchObject({ ok: false, code: grpc.status.RESOURCE_EXHAUSTED });
+    expect((answer as any).details).toMatch(/^grpc: received message larger than max \(\d+ vs\. 4194304\)$/);
+    const entry = host.journal().at(-1)!;
+    expect(entry.requestBytes).toBeGreaterThan(5 * 1024 * 1024);
+    expect(entry.status?.codeName).toBe('RESOURCE_EXHAUSTED');
+    expect(host.stageLog('d1', 's1')).toBeUndefined();
+  });
+});
+
 describe('internal errors', () => {
   test('a response the fake cannot serialise is answered and journaled as an UNKNOWN harness error', async () => {
     host.setStageCommands('d1', 's1', [{ id: 'c1', approve_stage: 'not a message' }]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgs, UsageError } from '../../../fixtures/plugins/reference/cli.js';
-import { ConfigError, DEFAULT_COMMAND_POLL_MS, parsePluginConfig } from '../../../fixtures/plugins/reference/config.js';
+import { configFlagValue, parseArgs, UsageError } from '../../../fixtures/plugins/reference/cli.js';
+import { ConfigError, DEFAULT_COMMAND_POLL_MS, parsePluginConfig, peekFaults } from '../../../fixtures/plugins/reference/config.js';
 import { parseDuration } from '../../../fixtures/plugins/reference/durations.js';
 
 const valid = { name: 'ref', url: 'file:///tmp/ref', port: 7001, deployTargets: [{ name: 'local', config: null }] };
@@ -68,4 +68,39 @@ describe('durations', () => {
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
   it.each(['', '5', 's', '2 s', '2x'])('%j is not a duration', (text) => expect(parseDuration(text)).toBeUndefined());
+});
+
+describe('reference plugin --config faults of the PROC and CONF mutants', () => {
+  const withFaults = (faults: string[], extra: object = {}) => json({ ...valid, config: { faults }, ...extra });
+
+  it('reject-unknown-fields refuses a top-level field the reference ignores (CONF-002)', () => {
+    expect(() => parsePluginConfig(withFaults(['reject-unknown-fields'], { 'x-extra': 1 }))).toThrow(/unknown field\(s\) "x-extra"/);
+    expect(() => parsePluginConfig(withFaults(['reject-unknown-fields']))).not.toThrow();
+  });
+
+  it('reject-target-labels refuses deploy targets with labels (CONF-001)', () => {
+    const labelled = { deployTargets: [{ name: 'local', labels: { a: 'b' }, config: null }] };
+    expect(() => parsePluginConfig(withFaults(['reject-target-labels'], labelled))).toThrow(/unknown field "labels"/);
+    expect(parsePluginConfig(json({ ...valid, ...labelled })).deployTargets[0].labels).toEqual({ a: 'b' });
+  });
+
+  it('hardcoded-plugin-name ignores config.name (CONF-003)', () => {
+    expect(parsePluginConfig(withFaults(['hardcoded-plugin-name'], { name: 'conf-1234' })).name).toBe('reference-plugin');
+  });
+
+  it('accept-no-deploy-targets starts without targets (CONF-004)', () => {
+    expect(parsePluginConfig(withFaults(['accept-no-deploy-targets'], { deployTargets: [] })).deployTargets).toEqual([]);
+  });
+
+  it('peekFaults reads faults from a config that parses, and none otherwise', () => {
+    expect(peekFaults(withFaults(['usage-exit-zero'])).has('usage-exit-zero')).toBe(true);
+    expect(peekFaults('{nope').list()).toEqual([]);
+    expect(peekFaults(undefined).list()).toEqual([]);
+  });
+
+  it('configFlagValue finds --config in either form, even when argv does not parse', () => {
+    expect(configFlagValue(['start', '--config', '{"a":1}'])).toBe('{"a":1}');
+    expect(configFlagValue(['start', '--config={"a":1}'])).toBe('{"a":1}');
+    expect(configFlagValue(['start', '--piped-plugin-service', 'x'])).toBeUndefined();
+  });
 });

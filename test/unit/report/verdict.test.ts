@@ -83,3 +83,32 @@ describe('closingLine', () => {
     expect(closingLine(counts({ passed: 1, skipped: 1, unsupported: 1, 'setup-error': 1 }))).toBe('1 passed, 0 failed, 3 skipped');
   });
 });
+
+describe('verdictOf by rule level', () => {
+  const leveled = (name: string, state: OutcomeState, level: 'MUST' | 'SHOULD'): TestOutcome => ({ ...outcome(name, state), level });
+
+  it('exits 0 when only SHOULD rules failed, and says so', () => {
+    const verdict = verdictOf([leveled('PLAN-010 a', 'passed', 'MUST'), leveled('CONF-004 b', 'failed', 'SHOULD')]);
+    expect(verdict.exitCode).toBe(0);
+    expect(verdict.summary).toContain('SHOULD rule(s) failed: CONF-004');
+    expect(verdict.release).toBe(true);
+  });
+
+  it('exits 1 for a SHOULD failure with strict', () => {
+    const verdict = verdictOf([leveled('PLAN-010 a', 'passed', 'MUST'), leveled('CONF-004 b', 'failed', 'SHOULD')], { strict: true });
+    expect(verdict.exitCode).toBe(1);
+    expect(verdict.summary).toBe('does not conform: CONF-004 failed');
+  });
+
+  it('lists SHOULD failures beside a MUST failure', () => {
+    const verdict = verdictOf([leveled('PLAN-010 a', 'failed', 'MUST'), leveled('CONF-004 b', 'failed', 'SHOULD')]);
+    expect(verdict.summary).toBe('does not conform: PLAN-010 failed (also SHOULD: CONF-004)');
+  });
+
+  it('is never a release verdict when a MUST rule was not selected', () => {
+    const verdict = verdictOf([leveled('PLAN-010 a', 'passed', 'MUST'), leveled('EXEC-001 b', 'skipped', 'MUST')]);
+    expect(verdict.exitCode).toBe(0);
+    expect(verdict.release).toBe(false);
+    expect(verdict.summary).toContain('not a release verdict: MUST rule(s) not run: EXEC-001');
+  });
+});

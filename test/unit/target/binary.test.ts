@@ -93,6 +93,13 @@ describe('BinaryLauncher', () => {
     expect(stop.elapsedMs).toBeGreaterThanOrEqual(490);
   });
 
+  it('kill() SIGKILLs at once, even a plugin that ignores SIGTERM (a crash, for restart scenarios)', async () => {
+    const plugin = await launch(script('kill-me.sh', "trap '' TERM\necho ready\nwhile :; do sleep 0.1; done"));
+    await printed(plugin, 'ready');
+    expect(await plugin.kill!()).toEqual({ code: null, signal: 'SIGKILL', requested: true });
+    expect(await plugin.kill!()).toEqual({ code: null, signal: 'SIGKILL', requested: true });
+  });
+
   it('stop() after the plugin already exited reports that exit at once', async () => {
     const plugin = await launch(script('quick.sh', 'exit 5'));
     await plugin.exited;
@@ -132,6 +139,25 @@ describe('BinaryLauncher', () => {
     running.push(plugin);
     await plugin.exited;
     expect(plugin.recentOutput()).toEqual(['extra value', 'has PATH']);
+  });
+
+  it('replaces the environment, working directory and argv when a launch asks to (PROC-002, PROC-009)', async () => {
+    const cwd = mkdtempSync(path.join(dir, 'cwd-'));
+    const launcher = new BinaryLauncher(script('bare.sh', 'echo "cwd=$(pwd)"; echo "extra=${PC_EXTRA:-unset} home=${HOME:-unset}"; echo "args=$*"'));
+    const plugin = await launcher.start({
+      hostAddress: '127.0.0.1:1', config: CONFIG, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nowhere' }, extendEnv: false, cwd, argv: ['start', '--config', '{}'],
+    });
+    running.push(plugin);
+    await plugin.exited;
+    expect(plugin.recentOutput()).toEqual([`cwd=${cwd}`, 'extra=unset home=/nowhere', 'args=start --config {}']);
+    expect(plugin.argv).toEqual(['start', '--config', '{}']);
+  });
+
+  it('stop(grace, SIGINT) sends SIGINT instead of SIGTERM', async () => {
+    const plugin = await launch(script('int-ok.sh', "trap 'echo got INT; exit 0' INT\ntrap 'echo got TERM; exit 9' TERM\necho ready\nwhile :; do sleep 0.05; done"));
+    await printed(plugin, 'ready');
+    expect(await plugin.stop(1500, 'SIGINT')).toMatchObject({ code: 0, killed: false, requested: true });
+    expect(plugin.recentOutput()).toContain('got INT');
   });
 
   it('has the piped-style file:// url of the executable', () => {
@@ -213,8 +239,8 @@ describe('resolveTarget', () => {
     expect(() => resolveTarget(pathToFileURL(path.join(dir, 'gone')).href)).toThrow(/plugin not found/);
   });
 
-  it('oci://x → SetupError saying the scheme is not supported yet', () => {
-    expect(() => resolveTarget('oci://x')).toThrow(SetupError);
-    expect(() => resolveTarget('oci://x')).toThrow(/not supported yet/);
+  it('ftp://x → SetupError listing the kinds of plugin it takes', () => {
+    expect(() => resolveTarget('ftp://x')).toThrow(SetupError);
+    expect(() => resolveTarget('ftp://x')).toThrow(/unknown kind of plugin.*file:\/\/, https:\/\/ or oci:\/\/ URL, docker:<image>, or --address/);
   });
 });
