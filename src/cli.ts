@@ -40,7 +40,7 @@ Options:
   --name NAME            plugin name (default: name in --config, else the file, repository or image name)
   --only GLOBS           run only these rules, comma-separated ID globs (e.g. PLAN-01*,EXEC-001)
   --skip GLOBS           skip these rules (same syntax)
-  --out DIR              where reports go (default: reports): junit.xml, results.json
+  --out DIR              where reports go (default: reports): junit.xml, results.json, report.html
   --ready-timeout SEC    how long the plugin may take to answer FetchDefinedStages (default: 30; 300 with --address)
   --grace-period SEC     SIGTERM-to-SIGKILL grace, as piped's --grace-period (default: 30)
   --strict               SHOULD rules gate the exit code too (by default only MUST rules do)
@@ -72,8 +72,8 @@ it needs no plugin. --json prints {rules: [...], summary, problems}. (To test a 
 write ./rules.)
 
 Exit codes:
-  0    the plugin conforms: every selected rule passed
-  1    at least one rule failed
+  0    the plugin conforms: no MUST rule failed (SHOULD failures are reported; --strict makes them count)
+  1    a MUST rule failed (with --strict: any rule)
   2    setup error (plugin not found, not executable, download or pull failed, image or Docker engine missing,
        did not start), bad usage, or nothing ran
   130  interrupted (Ctrl-C); the plugin is stopped
