@@ -100,7 +100,8 @@ describe.skipIf(skip).concurrent('Go SDK plugins (piped-plugin-sdk-go v0.4.0)', 
       const failedMust = run.results.outcomes.filter((o: any) => o.state === 'failed' && o.level === 'MUST').map((o: any) => o.name);
       expect(failedMust, run.output).toEqual([]);
       expect(failedRules(run).sort(), run.output).toEqual([...findings].sort());
-      expect(run.exitCode, run.output).toBe(findings.length ? 1 : 0);
+      // Only MUST failures gate the exit code (SHOULD findings are reported, --strict would count them).
+      expect(run.exitCode, run.output).toBe(0);
       const unexpected = run.results.outcomes.filter((o: any) => o.state !== 'passed' && o.state !== 'unsupported' && !findings.includes(o.ruleId));
       expect(unexpected.map((o: any) => `${o.state}: ${o.name}`), run.output).toEqual([]);
       expect(run.results.counts.passed).toBeGreaterThan(0);
