@@ -22,6 +22,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
+    // Two files at a time even on 2 cores: the end-to-end files mostly wait on plugin processes (the Go SDK's 5 s
+    // log flush, container starts), so overlapping them nearly halves CI time.
+    maxWorkers: 2,
     hookTimeout: 60_000,
     reporters: ['default', closingLineReporter()],
   },

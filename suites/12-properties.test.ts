@@ -3,7 +3,7 @@
 // request and printed with a command that replays exactly that case (--seed S --replay ID:PATH).
 import { afterAll, describe, it, type TestContext } from 'vitest';
 import {
-  formatPropertyFailure, PROPERTIES, propertyTestName, runProperty, runsFor, writeSavedFailure, type Judgement, type PropertyDef, type PropertyResult,
+  formatPropertyFailure, PROPERTIES, propertyTestName, runProperty, runsFor, writeSavedFailure, type Judgement, type PropertyDef, type PropertyFailure, type PropertyResult,
 } from '../src/generate/properties.js';
 import { generatedTarget, propertySettings, reportUnavailableOnce } from './support/generated.js';
 import { BINDERS } from './support/properties.js';
@@ -64,13 +64,17 @@ async function checkProperty(ctx: TestContext, def: PropertyDef): Promise<void> 
     console.log(`${def.id}: ${why} after ${state.judged} case(s)`);
     if (def.family && !familyRuns.has(def.family)) familyRuns.set(def.family, Math.max(1, state.judged));
   }
-  if (!result.failure) return;
-  const { failure } = result;
+  if (result.failure) throw new PropertyViolation(failureMessage(def, result.failure));
+}
+
+/** The failure as the test reports it, after saving it when --save-failures asks for that. */
+function failureMessage(def: PropertyDef, failure: PropertyFailure): string {
+  const { seed, path, value, judgement } = failure;
   const savedTo = settings.saveFailuresDir
-    ? writeSavedFailure(settings.saveFailuresDir, { property: def.id, rule: def.rule, seed: failure.seed, path: failure.path, value: failure.value, request: failure.judgement.request, violations: failure.judgement.violations })
+    ? writeSavedFailure(settings.saveFailuresDir, { property: def.id, rule: def.rule, seed, path, value, request: judgement.request, violations: judgement.violations })
     : undefined;
   const replayed = settings.replayCase ? 'file' : settings.replay ? 'path' : undefined;
-  throw new PropertyViolation(formatPropertyFailure(def, failure, { commandLine: settings.commandLine, savedTo, replayed }));
+  return formatPropertyFailure(def, failure, { commandLine: settings.commandLine, savedTo, replayed });
 }
 
 describe('properties over generated requests', () => {
