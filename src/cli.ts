@@ -119,17 +119,20 @@ export function rulesCommand(options: RulesOptions, suitesDir = path.join(packag
   return { stdout: formatRulesTable(selected), problems };
 }
 
-function mainRules(argv: string[]): number {
-  let options;
+/** Runs an argv parser; a UsageError is the user's mistake: printed, and undefined is returned (exit 2). */
+function parsedOrReported<T>(parse: () => T): T | undefined {
   try {
-    options = parseRulesCli(argv);
+    return parse();
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`plugin-conformance: ${error.message}`);
-      return EXIT.setup;
-    }
-    throw error;
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`plugin-conformance: ${error.message}`);
+    return undefined;
   }
+}
+
+function mainRules(argv: string[]): number {
+  const options = parsedOrReported(() => parseRulesCli(argv));
+  if (options === undefined) return EXIT.setup;
   if (options === 'help') {
     process.stdout.write(HELP);
     return 0;
@@ -275,16 +278,8 @@ function seconds(text: string, flag: string): number {
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'rules') return mainRules(argv.slice(1));
-  let options;
-  try {
-    options = parseCli(argv);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`plugin-conformance: ${error.message}`);
-      return EXIT.setup;
-    }
-    throw error;
-  }
+  const options = parsedOrReported(() => parseCli(argv));
+  if (options === undefined) return EXIT.setup;
   if (options === 'help') {
     process.stdout.write(HELP);
     return 0;
