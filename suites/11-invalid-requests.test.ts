@@ -48,7 +48,14 @@ describe('API-003 generated: requests that break one validate rule each', () => 
     for (const c of cases) {
       it(`API-003 generated: ${c.label}`, async (ctx) => {
         await useSession(ctx); // a plugin that cannot start is reported once, by the setup error
-        const outcome = await sendInvalid(method.service, method.method, c, ctx.task.name).catch((error) => reportUnavailableOnce(ctx, error));
+        const send = () => sendInvalid(method.service, method.method, c, ctx.task.name).catch((error) => reportUnavailableOnce(ctx, error));
+        let outcome = await send();
+        // A plugin that exits right after answering an earlier call fails this one: only a crash that comes back on
+        // a restarted plugin belongs to this request.
+        if (outcome.exit) {
+          const again = await send();
+          if (!again.exit) outcome = again;
+        }
         const crashed = outcome.exit ? ` (the plugin then ${outcome.exit.signal ? `was killed by ${outcome.exit.signal}` : `exited with code ${outcome.exit.code}`})` : '';
         expectNoViolations(checkRejectsInvalidRequest(`${method.method} with ${c.where} ${valueText(c.value)}${crashed}`, outcome));
       });
