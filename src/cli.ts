@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { coverageSummary, ruleCoverage, suiteTestNames, UNCHECKED } from './contract/coverage.js';
 import { globsToPattern, rules } from './contract/rules.js';
 import { UsageError } from './errors.js';
+import { parseToolFlags } from './host/tool-seeds.js';
 import { packageRoot } from './protocol/load.js';
 import { formatRulesTable } from './report/rules-table.js';
 import { EXIT } from './report/verdict.js';
@@ -36,7 +37,13 @@ The harness starts a fake piped PluginService on 127.0.0.1, launches the plugin 
 judges every response and callback against the rule catalogue (rule IDs such as PLAN-010).
 
 Options:
-  --config FILE          the plugin's entry as in piped's spec.plugins[]: name, config, deployTargets (YAML or JSON)
+  --config FILE          the plugin's entry as in piped's spec.plugins[]: name, config, deployTargets (YAML or JSON);
+                         harness-only settings go under its key conformance: (apps, stages: example with: blocks)
+  --app DIR              an example application (repeatable): a folder holding app.pipecd.yaml (or *.pipecd.yaml)
+                         and the files it needs, laid out as in your Git repository; its pipeline's with: blocks
+                         are the stage configs the harness plans and executes with. A folder target's examples/
+                         (or testdata/) apps are used too
+  --allow-not-exercised  a MUST rule the harness could not drive (no valid input) does not make the exit code 2
   --name NAME            plugin name (default: name in --config, else the file, repository or image name)
   --only GLOBS           run only these rules, comma-separated ID globs (e.g. PLAN-01*,EXEC-001)
   --skip GLOBS           skip these rules (same syntax)
@@ -45,6 +52,11 @@ Options:
   --grace-period SEC     SIGTERM-to-SIGKILL grace, as piped's --grace-period (default: 30)
   --strict               SHOULD rules gate the exit code too (by default only MUST rules do)
   --proto-root DIR       use another copy of the wire schema (a folder holding pkg/…)
+  --tool NAME[@VERSION]=PATH
+                         a tool you already have (repeatable): the fake piped's InstallTool answers the plugin's
+                         request for NAME at VERSION (any version without @VERSION) with a copy of the executable
+                         PATH instead of running the plugin's install script, which usually downloads; for offline
+                         machines and CI. e.g. --tool helm@3.14.0=/usr/local/bin/helm
 
 Targets:
   --container IMAGE      test a container image: the harness appends piped's argv to the image's entrypoint and runs
@@ -75,10 +87,12 @@ Exit codes:
   0    the plugin conforms: no MUST rule failed (SHOULD failures are reported; --strict makes them count)
   1    a MUST rule failed (with --strict: any rule)
   2    setup error (plugin not found, not executable, download or pull failed, image or Docker engine missing,
-       did not start), bad usage, or nothing ran
+       did not start), bad usage, nothing ran, or a MUST rule was not exercised for lack of a valid input
+       (each such rule is listed with the input that would drive it; --allow-not-exercised accepts them)
   130  interrupted (Ctrl-C); the plugin is stopped
 
-The last line of output is "N passed, N failed" (", N skipped" when some did not run).
+The last line of output is "N passed, N failed" (", N skipped" when some did not run or do not apply,
+", N not exercised" when some could not be driven).
 `;
 
 export interface RulesOptions {
@@ -157,6 +171,8 @@ export function parseCli(argv: string[]): RunOptions | 'help' | 'version' {
       allowPositionals: true,
       options: {
         config: { type: 'string' },
+        app: { type: 'string', multiple: true },
+        'allow-not-exercised': { type: 'boolean', default: false },
         name: { type: 'string' },
         only: { type: 'string', multiple: true },
         skip: { type: 'string', multiple: true },
@@ -168,6 +184,7 @@ export function parseCli(argv: string[]): RunOptions | 'help' | 'version' {
         container: { type: 'string' },
         address: { type: 'string' },
         'host-port': { type: 'string' },
+        tool: { type: 'string', multiple: true },
         pull: { type: 'boolean', default: false },
         'ca-cert': { type: 'string' },
         'registry-auth': { type: 'string' },
@@ -197,9 +214,12 @@ export function parseCli(argv: string[]): RunOptions | 'help' | 'version' {
     address: values.address,
     pull: values.pull,
     hostPort: values['host-port'] === undefined ? undefined : portNumber(values['host-port'], '--host-port'),
+    ...(values.tool?.length ? { tools: parseToolFlags(values.tool) } : {}),
     caCertFile: values['ca-cert'] ? path.resolve(values['ca-cert']) : undefined,
     registryAuth: values['registry-auth'] === undefined ? undefined : parseRegistryAuth(values['registry-auth']),
     configFile: values.config,
+    apps: (values.app ?? []).map((dir) => path.resolve(dir)),
+    allowNotExercised: values['allow-not-exercised'] === true,
     name: values.name,
     outDir: values.out!,
     only: splitGlobs(values.only),

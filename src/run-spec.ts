@@ -1,5 +1,7 @@
 // What the CLI hands to the suites (through vitest's provide): everything needed to start the plugin. Serialisable.
 import type { PropertySettings } from './generate/properties.js';
+import type { SeededTool } from './host/types.js';
+import type { RunInputs } from './piped/inputs.js';
 import type { PipedPluginConfig, TargetSpec } from './target/types.js';
 
 export interface RunSpec {
@@ -18,6 +20,8 @@ export interface RunSpec {
   ownsProcess: boolean;
   /** Fixed port of the fake piped (--host-port; attach mode always has one); unset = any free port. */
   hostPort?: number;
+  /** `--tool NAME[@VERSION]=PATH`: tools the fake piped's InstallTool hands out without running the install script. */
+  tools?: SeededTool[];
   configFile?: string;
   pluginName: string;
   pluginConfig?: unknown;
@@ -30,4 +34,6 @@ export interface RunSpec {
   reportsDir?: string;
   /** Seed, runs, time budget and replay of the property-generated cases (suites/11-*, suites/12-*). */
   properties?: PropertySettings;
+  /** Example apps and stage examples: the stage configs the harness plans and executes with (src/piped/inputs.ts). */
+  inputs: RunInputs;
 }

@@ -7,16 +7,18 @@ import { describeCapabilities } from './contract/capabilities.js';
 import { globsToPattern } from './contract/rules.js';
 import { SetupError, UsageError } from './errors.js';
 import { propertySettingsOf, replayTestPattern, type PropertyOptions } from './generate/properties.js';
+import type { SeededTool } from './host/types.js';
 import { WORK_DIR_ENV } from './host/workspace.js';
 import { packageRoot } from './protocol/load.js';
 import { clearCapabilities, readCapabilities } from './report/capabilities-file.js';
 import { OutcomeCollector } from './report/collector.js';
-import { renderHtmlReport } from './report/html.js';
+import { groupNotExercised, renderHtmlReport } from './report/html.js';
 import type { TestOutcome } from './report/outcome.js';
-import { closingLine, countOutcomes, EXIT, verdictOf } from './report/verdict.js';
+import { closingLine, countOutcomes, EXIT, verdictOf, type VerdictOptions } from './report/verdict.js';
 import type { RunSpec } from './run-spec.js';
 import { pipedPluginConfig } from './session.js';
-import { readPluginEntry } from './target/config-file.js';
+import { readPluginEntry, type ConformanceSection } from './target/config-file.js';
+import { discoverExampleApps, loadExampleApp, type RunInputs } from './piped/inputs.js';
 import { attachCommand } from './target/address.js';
 import { removeRunContainers, removeRunContainersSync } from './target/container.js';
 import { freePort } from './target/ports.js';
@@ -34,6 +36,8 @@ export interface RunOptions {
   address?: string;
   /** --host-port N: fixed port for the fake piped. */
   hostPort?: number;
+  /** --tool NAME[@VERSION]=PATH (checked, paths absolute): InstallTool answers these without running the script. */
+  tools?: SeededTool[];
   /** --pull: container images may be pulled. */
   pull?: boolean;
   /** --ca-cert FILE */
@@ -41,6 +45,10 @@ export interface RunOptions {
   /** --registry-auth user:pass */
   registryAuth?: RegistryCredentials;
   configFile?: string;
+  /** --app DIR (absolute): example applications, beside those of the --config file and the folder target. */
+  apps?: string[];
+  /** --allow-not-exercised */
+  allowNotExercised?: boolean;
   name?: string;
   outDir: string;
   only: string[];
@@ -67,6 +75,7 @@ export async function runSpecOf(options: RunOptions, runId: string, cwd = proces
   const configFile = options.configFile ?? (options.target ? folderConfig(path.resolve(cwd, options.target)) : undefined);
   const entry = configFile ? readPluginEntry(path.resolve(cwd, configFile)) : {};
   const pluginName = options.name ?? entry.name ?? defaultPluginName(request, cwd);
+  const inputs = runInputsOf(options, entry.conformance, cwd);
   const target = await prepareTarget(request, pluginName, cwd);
   const hostPort = options.hostPort ?? (target.kind === 'address' ? await freePort() : undefined);
   return {
@@ -76,6 +85,7 @@ export async function runSpecOf(options: RunOptions, runId: string, cwd = proces
     url: launcherFor(target).url,
     ownsProcess: target.kind !== 'address',
     hostPort,
+    tools: options.tools,
     configFile: configFile ? path.resolve(cwd, configFile) : undefined,
     pluginName,
     pluginConfig: entry.config,
@@ -84,7 +94,25 @@ export async function runSpecOf(options: RunOptions, runId: string, cwd = proces
     graceMs: options.graceMs,
     protoRoot: options.protoRoot,
     properties: propertySettingsOf(options.properties),
+    inputs,
   };
+}
+
+/**
+ * Example apps from --app, the --config file's conformance.apps and a folder target's examples/ (each folder once,
+ * in that order), and the stage examples of conformance.stages. Loaded before the plugin starts: a bad app is exit 2.
+ */
+function runInputsOf(options: RunOptions, section: ConformanceSection | undefined, cwd: string): RunInputs {
+  const folder = options.target ? path.resolve(cwd, options.target) : undefined;
+  const exampleFolders = folder && existsSync(folder) && statSync(folder).isDirectory() ? discoverExampleApps(folder) : [];
+  const sources: [string, string][] = [
+    ...(options.apps ?? []).map((dir): [string, string] => [path.resolve(cwd, dir), '--app']),
+    ...(section?.apps ?? []).map((dir): [string, string] => [dir, 'conformance.apps']),
+    ...exampleFolders.map((dir): [string, string] => [dir, 'examples of the plugin folder:']),
+  ];
+  const seen = new Set<string>();
+  const apps = sources.filter(([dir]) => !seen.has(dir) && seen.add(dir)).map(([dir, flag]) => loadExampleApp(dir, flag));
+  return { apps, stages: section?.stages ?? {} };
 }
 
 /** Attach mode: the exact command that starts the user's plugin against this run's fake piped. */
@@ -137,6 +165,7 @@ export async function run(options: RunOptions, signal?: AbortSignal): Promise<nu
   spec = { ...spec, reportsDir: outDir };
   console.log(`plugin-conformance: testing ${spec.description} as "${spec.pluginName}"${spec.configFile ? ` with ${spec.configFile}` : ''}`);
   if (spec.target.kind === 'address') printAttachInstructions(spec, spec.target.address);
+  for (const app of spec.inputs.apps) console.log(`plugin-conformance: example app ${app.label} (${app.configFilename}, ${app.pipeline.length} pipeline stage(s))`);
   console.log(`plugin-conformance: seed ${spec.properties!.seed} (--seed ${spec.properties!.seed} generates the same cases again)`);
 
   const pidFile = path.join(os.tmpdir(), `plugin-conformance-${process.pid}.pids`);
@@ -168,7 +197,7 @@ export async function run(options: RunOptions, signal?: AbortSignal): Promise<nu
     console.error('plugin-conformance: interrupted; the plugin was stopped.');
     return EXIT.interrupted;
   }
-  return report(outcomes, spec, outDir, options.strict);
+  return report(outcomes, spec, outDir, { strict: options.strict, allowNotExercised: options.allowNotExercised });
 }
 
 async function runSuites(spec: RunSpec, options: RunOptions, outDir: string, signal?: AbortSignal): Promise<TestOutcome[]> {
@@ -204,9 +233,9 @@ async function runSuites(spec: RunSpec, options: RunOptions, outDir: string, sig
   return collector.outcomes;
 }
 
-function report(outcomes: TestOutcome[], spec: RunSpec, outDir: string, strict = false): number {
+function report(outcomes: TestOutcome[], spec: RunSpec, outDir: string, verdictOptions: VerdictOptions): number {
   const counts = countOutcomes(outcomes);
-  const verdict = verdictOf(outcomes, { strict });
+  const verdict = verdictOf(outcomes, verdictOptions);
   const resultsFile = path.join(outDir, 'results.json');
   const capabilities = readCapabilities(outDir);
   writeFileSync(resultsFile, JSON.stringify({ tool: 'plugin-conformance', target: spec.description, url: spec.url, pluginName: spec.pluginName, seed: spec.properties?.seed, properties: propertiesSummary(spec), capabilities, verdict, counts, outcomes }, null, 2) + '\n');
@@ -229,6 +258,11 @@ function propertiesSummary(spec: RunSpec) {
 }
 
 function printProblems(outcomes: TestOutcome[]): void {
+  const notExercised = groupNotExercised(outcomes);
+  if (notExercised.size) {
+    console.log('\nNot exercised (the rule applies, but the harness had no valid input to drive it):');
+    for (const [reason, ids] of notExercised) console.log(`  ⊘ ${ids.join(', ')}\n      ${reason.split('\n').join('\n      ')}`);
+  }
   const problems = outcomes.filter((o) => o.state === 'failed' || o.state === 'setup-error');
   const setup = problems.find((o) => o.state === 'setup-error');
   if (setup) {

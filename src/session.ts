@@ -2,7 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { SetupError } from './errors.js';
 import { startFakePiped } from './host/index.js';
-import type { RunningHost } from './host/types.js';
+import type { JournalEntry, RunningHost, SeededTool } from './host/types.js';
 import { Workspace } from './host/workspace.js';
 import { loadProtocol, type Protocol, type ServiceKey } from './protocol/load.js';
 import type { CallOutcome, CallRecord } from './session-types.js';
@@ -23,6 +23,8 @@ export interface SessionOptions {
   env?: Record<string, string>;
   /** Fixed port for the fake piped (attach mode: the user's plugin was told it); default any free port. */
   hostPort?: number;
+  /** `--tool` seeds: InstallTool answers them with a copy of the user's file instead of running the script. */
+  tools?: SeededTool[];
 }
 
 /** What readiness looked like: the facts PROC-001/005/006 are judged on. */
@@ -86,7 +88,7 @@ export class Session {
   static async start(options: SessionOptions): Promise<Session> {
     const protocol = loadProtocol(options.protoRoot);
     const workspace = Workspace.create();
-    const host = await startFakePiped(protocol, { port: options.hostPort });
+    const host = await startFakePiped(protocol, { port: options.hostPort, tools: options.tools });
     let plugin: RunningPlugin | undefined;
     try {
       const config = pipedPluginConfig(options, options.launcher.url, options.launcher.fixedPort ?? (await freePort()));
@@ -252,13 +254,14 @@ export class Session {
     const r = this.readiness;
     const output = this.plugin.recentOutput(40);
     const tail = output.length ? `\nLast ${output.length} line(s) of plugin output:\n  ${output.join('\n  ')}` : '\n(the plugin printed nothing)';
+    const tools = failedToolInstalls(this.host.journal());
     if (r.exit) {
       const how = r.exit.signal ? `was killed by ${r.exit.signal}` : `exited with code ${r.exit.code}`;
-      return `the plugin ${how} after ${r.waitedMs} ms, before it answered FetchDefinedStages on ${this.plugin.address}.${tail}`;
+      return `the plugin ${how} after ${r.waitedMs} ms, before it answered FetchDefinedStages on ${this.plugin.address}.${tools}${tail}`;
     }
     return (
       `the plugin did not answer FetchDefinedStages on ${this.plugin.address} within ${r.deadlineMs} ms ` +
-      `(${r.attempts} attempt(s); last error ${r.lastError}). Does it serve plaintext gRPC on the \`port\` from --config?${tail}`
+      `(${r.attempts} attempt(s); last error ${r.lastError}). Does it serve plaintext gRPC on the \`port\` from --config?${tools}${tail}`
     );
   }
 }
@@ -271,6 +274,24 @@ export function pipedPluginConfig(options: SessionOptions, url: string, port: nu
     config.deployTargets = options.deployTargets.map((t) => ({ name: t.name, ...(t.labels && Object.keys(t.labels).length ? { labels: t.labels } : {}), config: t.config ?? null }));
   }
   return config;
+}
+
+/**
+ * The fake piped's InstallTool failures (not injected faults) whose name-version never installed afterwards, as a
+ * paragraph for a plugin that did not start: each message names the tool and version and the `--tool` that supplies
+ * it offline. Empty when there were none.
+ */
+export function failedToolInstalls(journal: readonly JournalEntry[]): string {
+  const installs = journal.filter((e) => e.rpc === 'InstallTool' && e.fault === undefined);
+  const installed = new Set(installs.filter((e) => !e.status).map((e) => `${e.request?.name}\0${e.request?.version}`));
+  const failed = new Map<string, JournalEntry>();
+  for (const entry of installs) {
+    const key = `${entry.request?.name}\0${entry.request?.version}`;
+    if (entry.status && !installed.has(key)) failed.set(key, entry);
+  }
+  if (!failed.size) return '';
+  const messages = [...failed.values()].map((e) => `  ${e.status!.details.split('\n').join('\n    ')}`);
+  return `\nThe plugin's InstallTool call(s) failed on the fake piped:\n${messages.join('\n')}`;
 }
 
 /** `[::1]:<port>` for a `127.0.0.1:<port>` address; undefined for any other address (e.g. attach mode). */

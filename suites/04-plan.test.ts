@@ -10,8 +10,8 @@ import type { Violation } from '../src/contract/violation.js';
 import * as req from '../src/generate/requests.js';
 import type { CallOutcome } from '../src/session-types.js';
 import { PLANNING_BUDGET_MS, validPlanInput } from './support/calls.js';
-import { planFacts, planningCall, type PlanFacts } from './support/facts.js';
-import { caseIdOf, expectNoViolations, notRun, unsupported, useSession } from './support/shared.js';
+import { gapReason, planFacts, planningCall, type PlanFacts } from './support/facts.js';
+import { caseIdOf, expectNoViolations, notExercised, notRun, unsupported, useSession } from './support/shared.js';
 
 type Variant = 'rollback' | 'noRollback';
 const VARIANTS: readonly Variant[] = ['rollback', 'noRollback'];
@@ -24,11 +24,22 @@ async function determineStrategy(ctx: any) {
   return { facts, outcome };
 }
 
+/**
+ * The pipeline rules need a pipeline the plugin can accept. When every stage refused the harness's default `{}` and
+ * the user gave no example, there is none: the rule is not exercised (the refusal itself is PLAN-020's evidence).
+ */
+async function pipelineFacts(ctx: any): Promise<PlanFacts> {
+  const facts = await planFacts(await useSession(ctx));
+  const gap = gapReason(facts);
+  if (!facts.pipelineStages.length && gap) notExercised(ctx, gap);
+  return facts;
+}
+
 /** Judges each pipeline answer (both rollback values) with `check`; a non-OK answer to a valid request is itself a violation. */
 function judgePipelines(facts: PlanFacts, rule: string, check: (requestStages: any[], stages: any[], rollback: boolean) => Violation[]): Violation[] {
   return VARIANTS.flatMap((variant) => {
     const { request, outcome } = facts.pipeline[variant];
-    if (!outcome.ok) return [refused(rule, `BuildPipelineSyncStages rollback=${request.rollback}`, outcome)];
+    if (!outcome.ok) return [refused(rule, `BuildPipelineSyncStages rollback=${request.rollback}`, outcome, configSources(facts))];
     return check(request.stages, outcome.response.stages ?? [], request.rollback).map((v) => ({ ...v, message: `BuildPipelineSyncStages rollback=${request.rollback}: ${v.message}` }));
   });
 }
@@ -42,9 +53,15 @@ function judgeQuickSyncs(facts: PlanFacts, check: (stages: any[], source: string
   });
 }
 
-function refused(rule: string, source: string, outcome: CallOutcome): Violation {
+function refused(rule: string, source: string, outcome: CallOutcome, inputs = ''): Violation {
   const status = outcome.ok ? '' : `${outcome.status.codeName}: ${outcome.status.details}`;
-  return violation(rule, `${source} refused a valid request (${status}), so piped could not plan`);
+  return violation(rule, `${source} refused a valid request (${status}), so piped could not plan${inputs}`);
+}
+
+/** Where the refused pipeline's stage configs came from: a refused user example is named, so the user can check it. */
+function configSources(facts: PlanFacts): string {
+  const given = facts.pipelineStages.filter((s) => !s.generic);
+  return given.length ? `; stage configs from ${[...new Set(given.map((s) => s.source))].join('; ')}` : '';
 }
 
 /** PLAN-031/032 compare quick-sync answers, which a refusal does not give; the refusal itself fails PLAN-030. */
@@ -67,46 +84,46 @@ describe('PLAN DetermineStrategy', () => {
 
 describe('PLAN BuildPipelineSyncStages and BuildQuickSyncStages', () => {
   it('PLAN-010 non-rollback indexes equal the request indexes, one stage each', async (ctx) => {
-    const facts = await planFacts(await useSession(ctx));
+    const facts = await pipelineFacts(ctx);
     expectNoViolations(judgePipelines(facts, 'PLAN-010', checkNonRollbackIndexesMatchRequest));
   });
 
   it('PLAN-011 no duplicate index among non-rollback stages, none among rollback stages', async (ctx) => {
-    const facts = await planFacts(await useSession(ctx));
+    const facts = await pipelineFacts(ctx);
     expectNoViolations(judgePipelines(facts, 'PLAN-011', (_, stages) => checkNoDuplicateIndexes(stages)));
   });
 
   it('PLAN-012 every returned index, rollback included, is one of the request indexes', async (ctx) => {
-    const facts = await planFacts(await useSession(ctx));
+    const facts = await pipelineFacts(ctx);
     expectNoViolations(judgePipelines(facts, 'PLAN-012', checkIndexesFromRequest));
   });
 
   it('PLAN-013 each non-rollback stage keeps the request name of its index', async (ctx) => {
-    const facts = await planFacts(await useSession(ctx));
+    const facts = await pipelineFacts(ctx);
     expectNoViolations(judgePipelines(facts, 'PLAN-013', checkNamesKeptPerIndex));
   });
 
   it('PLAN-014 every built stage name, rollback included, is one of the plugin\'s defined stages', async (ctx) => {
-    const facts = await planFacts(await useSession(ctx));
+    const facts = await pipelineFacts(ctx);
     const pipeline = judgePipelines(facts, 'PLAN-014', (_, stages, rollback) => checkEmittedStagesDefined(facts.definedNames, stages, `rollback=${rollback}`, 'PLAN-014'));
     const quick = judgeQuickSyncs(facts, (stages, source) => checkEmittedStagesDefined(facts.definedNames, stages, source, 'PLAN-014'));
     expectNoViolations([...pipeline, ...quick]);
   });
 
   it('PLAN-015 rollback stages only when rollback=true; then a deployment plugin plans at least one', async (ctx) => {
-    const facts = await planFacts(await useSession(ctx));
+    const facts = await pipelineFacts(ctx);
     expectNoViolations(judgePipelines(facts, 'PLAN-015', (_, stages, rollback) => checkRollbackFollowsRequest(facts.kind, rollback, stages, 'plan')));
   });
 
   it('PLAN-016 built stages: status NOT_STARTED_YET, timestamps > 0, defined enums, non-empty names', async (ctx) => {
-    const facts = await planFacts(await useSession(ctx));
+    const facts = await pipelineFacts(ctx);
     const pipeline = judgePipelines(facts, 'PLAN-016', (_, stages) => checkBuiltStageFields(stages, 'BuildPipelineSyncStages'));
     const quick = judgeQuickSyncs(facts, (stages, source) => checkBuiltStageFields(stages, source));
     expectNoViolations([...pipeline, ...quick]);
   });
 
   it('PLAN-017 available_operation is NONE, SKIP or APPROVE; authorized_operators only on APPROVE stages', async (ctx) => {
-    const facts = await planFacts(await useSession(ctx));
+    const facts = await pipelineFacts(ctx);
     const pipeline = judgePipelines(facts, 'PLAN-017', (_, stages) => checkManualOperations(stages, 'plan'));
     const quick = judgeQuickSyncs(facts, (stages, source) => checkManualOperations(stages, source));
     expectNoViolations([...pipeline, ...quick]);

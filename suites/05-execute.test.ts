@@ -7,7 +7,7 @@ import { checkDeployTargetResolution, checkEmptyStageConfigHandled, checkRollbac
 import * as req from '../src/generate/requests.js';
 import type { Session } from '../src/session.js';
 import { deployTargetCases, emptyStageConfigRuns, rollbackAloneRuns } from './support/execute-facts.js';
-import { deployTargetsFor, executions, planFacts } from './support/facts.js';
+import { deployTargetsFor, executions, missingStage, planFacts, stageConfigOf } from './support/facts.js';
 import { isNotApplicable } from './support/lifecycle.js';
 import { caseIdOf, expectNoViolations, unsupported, useSession } from './support/shared.js';
 
@@ -17,7 +17,7 @@ async function executeAlone(session: Session, ctx: any, stage: any, options: { d
   const ids = req.freshIds();
   const dep = req.deployment({ ids, pluginName: session.config.name, deployTargets: options.deployTargets, stages: [stage], status: 'DEPLOYMENT_PLANNED', syncStrategy: 'PIPELINE' });
   const input = req.planInput({ ids, pluginName: session.config.name }, session.workspace.sources(facts.app, options.withRunning));
-  const request = req.executeRequest(dep, stage, options.stageConfig ?? {}, input.target_deployment_source, input.running_deployment_source);
+  const request = req.executeRequest(dep, stage, options.stageConfig ?? stageConfigOf(facts, stage), input.target_deployment_source, input.running_deployment_source);
   session.host.openDeployment(dep, caseIdOf(ctx));
   try {
     return await session.call('deployment', 'ExecuteStage', request, { caseId: caseIdOf(ctx), budgetMs: 120_000 });
@@ -37,14 +37,16 @@ async function simpleForwardStage(session: Session): Promise<any | undefined> {
 
 describe('EXEC ExecuteStage', () => {
   it('EXEC-001 every OK answer has status SUCCESS, FAILURE, SKIPPED or EXITED', async (ctx) => {
-    const runs = await executions(await useSession(ctx));
-    if (!runs.length) unsupported(ctx, 'the plugin planned no stage to execute');
+    const session = await useSession(ctx);
+    const runs = await executions(session);
+    if (!runs.length) missingStage(ctx, await planFacts(session), 'the plugin planned no stage to execute');
     expectNoViolations(runs.flatMap((r) => checkExecuteStatus(r.outcome).map((v) => ({ ...v, message: `${r.label}: ${v.message}` }))));
   });
 
   it('EXEC-006 stage-scoped callbacks carry the request deployment and stage ids', async (ctx) => {
-    const runs = await executions(await useSession(ctx));
-    if (!runs.length) unsupported(ctx, 'the plugin planned no stage to execute');
+    const session = await useSession(ctx);
+    const runs = await executions(session);
+    if (!runs.length) missingStage(ctx, await planFacts(session), 'the plugin planned no stage to execute');
     expectNoViolations(runs.flatMap((r) => checkCallbackScope(r.request, r.outcome.callbacks)));
   });
 
@@ -53,7 +55,7 @@ describe('EXEC ExecuteStage', () => {
     const facts = await planFacts(session);
     if (facts.kind !== 'stage') unsupported(ctx, 'a deployment plugin needs its deploy targets');
     const stage = await simpleForwardStage(session);
-    if (!stage) unsupported(ctx, 'the plugin planned no stage that runs without approval');
+    if (!stage) missingStage(ctx, facts, 'the plugin planned no stage that runs without approval');
     expectNoViolations(checkStagePluginRunsWithoutTargets(facts.kind, await executeAlone(session, ctx, stage, { withRunning: true })));
   });
 
@@ -61,7 +63,7 @@ describe('EXEC ExecuteStage', () => {
     const session = await useSession(ctx);
     const facts = await planFacts(session);
     const stage = await simpleForwardStage(session);
-    if (!stage) unsupported(ctx, 'the plugin planned no stage that runs without approval');
+    if (!stage) missingStage(ctx, facts, 'the plugin planned no stage that runs without approval');
     expectNoViolations(checkAcceptsAbsentRunningSource(await executeAlone(session, ctx, stage, { withRunning: false, deployTargets: deployTargetsFor(session, facts.kind) })));
   });
 
@@ -73,22 +75,23 @@ describe('EXEC ExecuteStage', () => {
   });
 
   it('EXEC-007 a deployment plugin refuses missing or unknown deploy targets and acts only on the one named', async (ctx) => {
-    const facts = await deployTargetCases(await useSession(ctx), caseIdOf(ctx));
-    if (isNotApplicable(facts)) unsupported(ctx, facts.notApplicable);
+    const session = await useSession(ctx);
+    const facts = await deployTargetCases(session, caseIdOf(ctx));
+    if (isNotApplicable(facts)) missingStage(ctx, await planFacts(session), facts.notApplicable);
     expectNoViolations(checkDeployTargetResolution(facts));
   });
 
   it('EXEC-010 an empty or {} stage_config means the stage defaults: OK with a final status', async (ctx) => {
     const session = await useSession(ctx);
     const runs = await emptyStageConfigRuns(session, caseIdOf(ctx));
-    if (!runs.length) unsupported(ctx, 'the plugin planned no stage to execute');
+    if (!runs.length) missingStage(ctx, await planFacts(session), 'the plugin planned no stage to execute');
     expectNoViolations(checkEmptyStageConfigHandled(runs, session.plugin.exitInfo()));
   });
 
   it('EXEC-012 each rollback stage run alone where nothing was deployed answers SUCCESS, FAILURE or SKIPPED and logs', async (ctx) => {
     const session = await useSession(ctx);
     const runs = await rollbackAloneRuns(session, caseIdOf(ctx));
-    if (!runs.length) unsupported(ctx, 'the plugin plans no rollback stage');
+    if (!runs.length) missingStage(ctx, await planFacts(session), 'the plugin plans no rollback stage');
     expectNoViolations(checkRollbackAlone(runs, [...session.host.journal()], session.plugin.exitInfo()));
   });
 });

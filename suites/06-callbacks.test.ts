@@ -9,7 +9,7 @@ import {
 import type { JournalEntry } from '../src/host/types.js';
 import * as req from '../src/generate/requests.js';
 import type { Session } from '../src/session.js';
-import { approveCommand, executions, planFacts, type Execution } from './support/facts.js';
+import { approveCommand, executions, missingStage, planFacts, type Execution } from './support/facts.js';
 import { expectNoViolations, unsupported, useSession } from './support/shared.js';
 import { newDeployment, runStages, stageConfigOf, stageSucceeded } from './support/stage-runs.js';
 
@@ -41,7 +41,7 @@ describe('SVC callbacks to piped', () => {
 async function ran(ctx: any): Promise<{ session: Session; runs: Execution[] }> {
   const session = await useSession(ctx);
   const runs = await executions(session);
-  if (!runs.length) unsupported(ctx, 'the plugin planned no stage to execute');
+  if (!runs.length) missingStage(ctx, await planFacts(session), 'the plugin planned no stage to execute');
   return { session, runs };
 }
 
@@ -76,14 +76,16 @@ describe('SVC callbacks to piped: how they are made', () => {
 
 describe('SVC callbacks to piped: stage commands', () => {
   it('SVC-013 the same commands on every call, with duplicates and other types, get one reaction', async (ctx) => {
-    const scenario = await commandScenario(await useSession(ctx));
-    if (!scenario) unsupported(ctx, 'the plugin planned no stage with MANUAL_OPERATION_APPROVE');
+    const session = await useSession(ctx);
+    const scenario = await commandScenario(session);
+    if (!scenario) missingStage(ctx, await planFacts(session), 'the plugin planned no stage with MANUAL_OPERATION_APPROVE');
     expectNoViolations(checkCommandsHandled(scenario));
   });
 
   it('SVC-014 a waiting stage polls ListStageCommands at most about once a second', async (ctx) => {
-    const scenario = await commandScenario(await useSession(ctx));
-    if (!scenario) unsupported(ctx, 'the plugin planned no stage with MANUAL_OPERATION_APPROVE');
+    const session = await useSession(ctx);
+    const scenario = await commandScenario(session);
+    if (!scenario) missingStage(ctx, await planFacts(session), 'the plugin planned no stage with MANUAL_OPERATION_APPROVE');
     expectNoViolations(checkCommandPollRate(`${scenario.run.label} waiting for approval`, scenario.pollTimes));
   });
 });
@@ -157,7 +159,7 @@ async function runCommandScenario(session: Session): Promise<CommandFacts | unde
     const outcome = await call.outcome;
     const pollTimes = session.host.journalSince(seqBefore).filter(isPoll).map((e) => e.time);
     const run = { label: `stage ${stage.name} (index ${stage.index})`, request, outcome };
-    return { run, emptyPolls, approvers: [APPROVER], noiseCommanders: [NOISE_COMMANDER], pollTimes };
+    return { run, emptyPolls, approvers: [approverOf(stage)], noiseCommanders: [NOISE_COMMANDER], pollTimes };
   } finally {
     session.host.clearStageCommands(dep.id, stage.id);
     session.host.closeDeployment(dep.id);
@@ -176,7 +178,10 @@ async function waitForPolls(session: Session, seqBefore: number, isPoll: (e: Jou
   return polls();
 }
 
-const APPROVER = 'conformance-approver';
+/** Who approves: a user the plan authorised (a plugin may ignore anyone else), else a harness user. */
+function approverOf(stage: any): string {
+  return stage.authorized_operators?.[0] ?? 'conformance-approver';
+}
 const NOISE_COMMANDER = 'conformance-noise';
 
 /**
@@ -184,7 +189,7 @@ const NOISE_COMMANDER = 'conformance-noise';
  * by type and dedup by id (CATALOGUE §3.6).
  */
 function commandsWithNoise(dep: any, stage: any): any[] {
-  const approve = approveCommand(dep, stage, APPROVER, `cmd-approve-${stage.id}`);
+  const approve = approveCommand(dep, stage, approverOf(stage), `cmd-approve-${stage.id}`);
   const base = { ...approve, commander: NOISE_COMMANDER, approve_stage: null };
   const cancel = { ...base, id: `cmd-noise-cancel-${stage.id}`, type: 'CANCEL_DEPLOYMENT', cancel_deployment: { deployment_id: dep.id, force_rollback: false, force_no_rollback: false } };
   const sync = { ...base, id: `cmd-noise-sync-${stage.id}`, type: 'SYNC_APPLICATION', sync_application: { application_id: dep.application_id, sync_strategy: 'AUTO' } };

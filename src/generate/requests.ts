@@ -3,6 +3,7 @@
 // Builders touch no files: directories in DeploymentSources come from a Checkout that src/host/workspace.ts writes.
 import { randomUUID } from 'node:crypto';
 import { stringify } from 'yaml';
+import type { ExampleApp } from '../piped/inputs.js';
 
 export interface PipelineStageSpec {
   name: string;
@@ -21,6 +22,8 @@ export interface AppSpec {
   pipeline?: { name: string; with?: unknown }[];
   /** `spec.plugins.<name>` settings. */
   pluginSpec?: unknown;
+  /** The user's example application: its folder is checked out and its config file sent as written. */
+  example?: ExampleApp;
 }
 
 const nowSeconds = () => String(Math.floor(Date.now() / 1000));
@@ -33,6 +36,7 @@ export function freshIds(prefix = 'conf'): { deploymentId: string; applicationId
 
 /** app.pipecd.yaml for the plugin: `apiVersion`, `kind`, `spec.plugins.<name>`, optional pipeline. */
 export function applicationConfig(app: AppSpec): string {
+  if (app.example) return app.example.configText;
   const spec: Record<string, unknown> = { name: app.appName ?? 'conformance-app', plugins: { [app.pluginName]: app.pluginSpec ?? {} } };
   if (app.pipeline?.length) spec.pipeline = { stages: app.pipeline.map((s) => (s.with === undefined ? { name: s.name } : { name: s.name, with: s.with })) };
   // No anchors/aliases for objects that happen to be shared (generated configs reuse `{}`): piped's users write none.
@@ -45,6 +49,11 @@ export const APP_CONFIG_FILENAME = 'app.pipecd.yaml';
 /** The commit being deployed, and the last successfully deployed one (the running source). */
 export const TARGET_COMMIT = 'c0ffee0000000000000000000000000000000001';
 export const RUNNING_COMMIT = 'c0ffee0000000000000000000000000000000000';
+
+/** The application config file's name: the example's own, else app.pipecd.yaml. */
+export function configFilenameOf(app: AppSpec): string {
+  return app.example?.configFilename ?? APP_CONFIG_FILENAME;
+}
 
 /** Absolute paths of one checkout of the repository, as piped prepares it for a DeploymentSource. */
 export interface Checkout {
@@ -66,7 +75,7 @@ export function deploymentSource(app: AppSpec, commitHash: string, checkout: Che
     application_directory: checkout.applicationDirectory,
     commit_hash: commitHash,
     application_config: Buffer.from(applicationConfig(app)),
-    application_config_filename: APP_CONFIG_FILENAME,
+    application_config_filename: configFilenameOf(app),
     shared_config_directory: checkout.sharedConfigDirectory,
   };
 }
@@ -74,6 +83,8 @@ export function deploymentSource(app: AppSpec, commitHash: string, checkout: Che
 export interface DeploymentSpec {
   ids: { deploymentId: string; applicationId: string };
   appName?: string;
+  /** git_path.config_filename; app.pipecd.yaml by default. */
+  configFilename?: string;
   pluginName: string;
   /** Deploy targets for this plugin; absent = no `deploy_targets_by_plugin` entry (stage plugins). */
   deployTargets?: string[];
@@ -92,7 +103,7 @@ export function deployment(spec: DeploymentSpec): any {
     piped_id: 'conformance-piped',
     project_id: 'conformance-project',
     kind: 'KUBERNETES',
-    git_path: { repo: { id: 'conformance-repo', remote: 'https://example.invalid/repo.git', branch: 'main' }, path: APP_PATH, config_filename: APP_CONFIG_FILENAME },
+    git_path: { repo: { id: 'conformance-repo', remote: 'https://example.invalid/repo.git', branch: 'main' }, path: APP_PATH, config_filename: spec.configFilename ?? APP_CONFIG_FILENAME },
     deploy_targets_by_plugin: spec.deployTargets ? { [spec.pluginName]: { deploy_targets: spec.deployTargets } } : {},
     labels: {},
     trigger: {

@@ -2,5 +2,5 @@
 export { startFakePiped } from './server.js';
 export { FAULT_PLANS, faultPlan, scopePlan, type FaultPlanSpec, type FaultScope } from './fault-plans.js';
 export type {
-  ArrivedCall, DeploymentWindow, FakePipedOptions, FaultKind, FaultRule, InstalledTool, JournalEntry, RecordedStatus, RunningHost, StageLog,
+  ArrivedCall, DeploymentWindow, FakePipedOptions, FaultKind, FaultRule, InstalledTool, JournalEntry, RecordedStatus, RunningHost, SeededTool, StageLog,
 } from './types.js';

@@ -1,14 +1,15 @@
 // InstallTool as piped does it (CATALOGUE §3.1): a per name-version cache in toolsDir, singleflight, a templated
-// shell script run in a scratch dir, and the result moved to `<toolsDir>/<name>-<version>`.
+// shell script run in a scratch dir, and the result moved to `<toolsDir>/<name>-<version>`. Tools seeded with
+// `--tool` fill that cache from a file the user has, so the script (usually a download) never runs.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { constants, existsSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { chmod, copyFile, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { renderInstallScript, TemplateError } from './go-template.js';
 import { RpcError } from './status.js';
-import type { InstalledTool } from './types.js';
+import type { InstalledTool, SeededTool } from './types.js';
 
 const GO_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
 const GO_OS: Record<string, string> = { win32: 'windows', sunos: 'solaris' };
@@ -31,10 +32,18 @@ export interface ToolInstallerOptions {
   toolsDir: string;
   /** How long one script may run; piped has no limit of its own, but a harness must stay bounded. */
   timeoutMs?: number;
+  /** `--tool` seeds: answered with a copy of the user's file, the script not run. */
+  seeded?: SeededTool[];
 }
 
 /** How far before its mtime a handed-out tool's access time is set, so any later read or exec visibly moves it. */
 const ATIME_BACKDATE_MS = 2_000;
+
+/** Where an install left the tool, and the `--tool` file it was copied from, if any. */
+interface Installed {
+  installedPath: string;
+  seededFrom?: string;
+}
 
 interface TrackedTool {
   name: string;
@@ -42,19 +51,28 @@ interface TrackedTool {
   installedPath: string;
   /** The access time we set after handing the path out; a later one means the file was read or run. */
   baselineAtimeMs: number;
+  seededFrom?: string;
 }
 
 export class ToolInstaller {
-  private readonly inFlight = new Map<string, Promise<string>>();
+  private readonly inFlight = new Map<string, Promise<Installed>>();
   private readonly running = new Set<ChildProcess>();
   private readonly tracked = new Map<string, TrackedTool>();
   private atimeUpdates: boolean | undefined;
   private readonly toolsDir: string;
   private readonly timeoutMs: number;
+  private readonly seeded: SeededTool[];
 
   constructor(options: ToolInstallerOptions) {
     this.toolsDir = options.toolsDir;
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.seeded = options.seeded ?? [];
+  }
+
+  /** The `--tool` seed for a name-version: the one naming this version, else the one for any version of the name. */
+  seedFor(name: string, version: string): SeededTool | undefined {
+    const ofName = this.seeded.filter((seed) => seed.name === name);
+    return ofName.find((seed) => seed.version === version) ?? ofName.find((seed) => seed.version === undefined);
   }
 
   /** Installs once per name-version; concurrent calls for the same pair share one run, as with Go's singleflight. */
@@ -65,8 +83,8 @@ export class ToolInstaller {
       run = this.installOnce(key, name, version, script).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, run);
     }
-    const installedPath = await run;
-    this.track(name, version, installedPath);
+    const { installedPath, seededFrom } = await run;
+    this.track(name, version, installedPath, seededFrom);
     return installedPath;
   }
 
@@ -74,7 +92,10 @@ export class ToolInstaller {
   installed(): InstalledTool[] {
     return [...this.tracked.values()].map((tool) => {
       const used = this.accessTimesUpdate() ? accessedAfter(tool.installedPath, tool.baselineAtimeMs) : undefined;
-      return { name: tool.name, version: tool.version, installedPath: tool.installedPath, ...(used === undefined ? {} : { used }) };
+      return {
+        name: tool.name, version: tool.version, installedPath: tool.installedPath,
+        ...(used === undefined ? {} : { used }), ...(tool.seededFrom === undefined ? {} : { seededFrom: tool.seededFrom }),
+      };
     });
   }
 
@@ -84,13 +105,13 @@ export class ToolInstaller {
    * touching the file's content. relatime updates an access time that is older than the mtime, so this works on
    * default mounts; noatime mounts are detected by accessTimesUpdate().
    */
-  private track(name: string, version: string, installedPath: string): void {
+  private track(name: string, version: string, installedPath: string, seededFrom: string | undefined): void {
     if (this.tracked.has(installedPath)) return;
     try {
       const { mtime } = statSync(installedPath);
       const baseline = new Date(mtime.getTime() - ATIME_BACKDATE_MS);
       utimesSync(installedPath, baseline, mtime);
-      this.tracked.set(installedPath, { name, version, installedPath, baselineAtimeMs: baseline.getTime() });
+      this.tracked.set(installedPath, { name, version, installedPath, baselineAtimeMs: baseline.getTime(), ...(seededFrom === undefined ? {} : { seededFrom }) });
     } catch {
       // The file vanished or is not ours to touch: nothing can be said about its use.
     }
@@ -120,14 +141,20 @@ export class ToolInstaller {
     for (const child of this.running) killGroup(child);
   }
 
-  private async installOnce(key: string, name: string, version: string, script: string): Promise<string> {
+  private async installOnce(key: string, name: string, version: string, script: string): Promise<Installed> {
     // piped would follow a `/` in name or version out of toolsDir; a harness must not write outside its sandbox.
     if (path.basename(key) !== key || key.startsWith('.')) {
       throw new RpcError(grpc.status.UNKNOWN, `install tool: refusing name-version ${JSON.stringify(key)}: it is not a plain file name`);
     }
     const installedPath = path.join(this.toolsDir, key);
     // A tool already in toolsDir counts as installed, even if this script differs (tool_registry.go:106-114).
-    if (existsSync(installedPath)) return installedPath;
+    if (existsSync(installedPath)) return { installedPath };
+    // A --tool seed acts as an entry the cache already holds: copied in on first request, its script never run.
+    const seed = this.seedFor(name, version);
+    if (seed) {
+      await copySeed(seed, key, installedPath);
+      return { installedPath, seededFrom: seed.path };
+    }
     const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'fake-piped-tool-'));
     try {
       const outPath = path.join(tmpDir, name);
@@ -142,14 +169,14 @@ export class ToolInstaller {
       const result = await this.runScript(rendered, tmpDir);
       if (result.timedOut || result.exitCode !== 0) {
         const how = result.timedOut ? `timed out after ${this.timeoutMs} ms` : result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
-        throw new RpcError(grpc.status.UNKNOWN, `install tool ${key}: install script ${how}${outputTail(result.output)}`);
+        throw new RpcError(grpc.status.UNKNOWN, `install tool ${key}: install script ${how}${offlineHint(name, version)}${outputTail(result.output)}`);
       }
       if (!existsSync(outPath)) {
         throw new RpcError(grpc.status.UNKNOWN, `install tool ${key}: install script exited 0 but left nothing at {{.OutPath}} (${outPath})${outputTail(result.output)}`);
       }
       await chmod(outPath, 0o755);
       await moveFile(outPath, installedPath);
-      return installedPath;
+      return { installedPath };
     } finally {
       await rm(tmpDir, { recursive: true, force: true });
     }
@@ -189,6 +216,34 @@ function killGroup(child: ChildProcess): void {
     if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
   } catch {
     child.kill('SIGKILL');
+  }
+}
+
+/**
+ * What a failed script's message says besides the failure: which tool and version the plugin asked for, and how to
+ * supply it without the script, which usually downloads (and fails offline or in a sandboxed CI).
+ */
+export function offlineHint(name: string, version: string): string {
+  return (
+    ` (the plugin asked for tool ${JSON.stringify(name)} version ${JSON.stringify(version)}; if the script downloads it and this ` +
+    `machine is offline, give plugin-conformance an executable you have: --tool ${name}@${version}=PATH)`
+  );
+}
+
+/**
+ * Fills the cache entry from a `--tool` file: a copy (a reflink where the file system can), made beside the entry
+ * and renamed into place, so the plugin never sees half a file.
+ */
+async function copySeed(seed: SeededTool, key: string, installedPath: string): Promise<void> {
+  const partial = path.join(path.dirname(installedPath), `.seed-${key}-${process.pid}-${Date.now().toString(36)}`);
+  try {
+    await copyFile(seed.path, partial, constants.COPYFILE_FICLONE);
+    await chmod(partial, 0o755);
+    await rename(partial, installedPath);
+  } catch (error) {
+    await rm(partial, { force: true });
+    const flag = `--tool ${seed.name}${seed.version === undefined ? '' : `@${seed.version}`}=${seed.path}`;
+    throw new RpcError(grpc.status.UNKNOWN, `install tool ${key}: cannot copy ${seed.path} (given as ${flag}): ${(error as Error).message}`);
   }
 }
 

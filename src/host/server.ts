@@ -13,7 +13,7 @@ import { FAKE_RECEIVE_LIMIT_BYTES, oversizedStatus, RequestSizes } from './sizes
 import { recordedStatus, statusOfError } from './status.js';
 import { CommandStore, MetadataStores, SharedObjectStore, StageLogStore } from './stores.js';
 import type {
-  ArrivedCall, DeploymentWindow, FakePipedOptions, FaultRule, InstalledTool, JournalEntry, RecordedStatus, RunningHost, StageLog,
+  ArrivedCall, DeploymentWindow, FakePipedOptions, FaultRule, InstalledTool, JournalEntry, RecordedStatus, RunningHost, SeededTool, StageLog,
 } from './types.js';
 
 /** How long close() lets in-flight calls finish before cutting them off. */
@@ -85,13 +85,14 @@ class FakePiped implements RunningHost {
     readonly port: number,
     readonly toolsDir: string,
     private readonly ownsToolsDir: boolean,
+    seededTools: SeededTool[] = [],
   ) {
     this.address = `127.0.0.1:${port}`;
     const rpcs = Object.keys(protocol.services.pluginService);
     this.faults = new FaultPlan(rpcs);
     this.state = {
       metadata: new MetadataStores(), logs: new StageLogStore(), commands: new CommandStore(),
-      objects: new SharedObjectStore(), tools: new ToolInstaller({ toolsDir }),
+      objects: new SharedObjectStore(), tools: new ToolInstaller({ toolsDir, seeded: seededTools }),
     };
     this.handlers = pluginServiceHandlers(this.state);
     const missing = rpcs.filter((rpc) => !this.handlers[rpc]);
@@ -272,7 +273,7 @@ export async function startFakePiped(protocol: Protocol, options: FakePipedOptio
   try {
     const port = await bind(server, options.port ?? 0);
     // The host needs the bound port, and the server needs the host's handlers: add the service after binding.
-    const host = new FakePiped(protocol, server, port, toolsDir, ownsToolsDir);
+    const host = new FakePiped(protocol, server, port, toolsDir, ownsToolsDir, options.tools);
     server.addService(host.serviceDefinition(), host.implementation());
     return host;
   } catch (error) {

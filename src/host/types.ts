@@ -78,6 +78,20 @@ export interface InstalledTool {
    * time); undefined when the file system does not update access times (e.g. mounted noatime) or the file is gone.
    */
   used?: boolean;
+  /** Set when the tool came from `--tool` (the path given there) rather than from running the install script. */
+  seededFrom?: string;
+}
+
+/**
+ * A tool the user already has, given with `--tool NAME[@VERSION]=PATH`: InstallTool for `name` (and `version`, when
+ * set; any version otherwise) answers with a copy of `path` in the tools folder instead of running the install script.
+ */
+export interface SeededTool {
+  name: string;
+  /** Absent: every version of `name`. */
+  version?: string;
+  /** Absolute path of an executable file. */
+  path: string;
 }
 
 export type FaultKind = 'error' | 'latency' | 'hang';
@@ -115,6 +129,11 @@ export interface FakePipedOptions {
   toolsDir?: string;
   /** Fixed port (attach mode lets users pass it to their plugin); 0 = any free port. */
   port?: number;
+  /**
+   * Tools InstallTool answers without running the install script (`--tool`); an exact version wins over an
+   * any-version entry. Other tools are installed by their script as usual.
+   */
+  tools?: SeededTool[];
 }
 
 /** A listening fake piped. */

@@ -3,11 +3,11 @@
 // application_directory and `<copy>/.pipe` as shared_config_directory (pkg/app/pipedv1/deploysource/deploysource.go).
 // Plugins read manifests from there and run scripts in it, so the paths must exist. A Session owns one workspace:
 // created at start, removed at stop; the CLI also removes its run folder afterwards, in case a session never stopped.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  APP_CONFIG_FILENAME, APP_PATH, applicationConfig, deploymentSource, RUNNING_COMMIT, TARGET_COMMIT, type AppSpec, type Checkout, type Sources,
+  APP_PATH, applicationConfig, configFilenameOf, deploymentSource, RUNNING_COMMIT, TARGET_COMMIT, type AppSpec, type Checkout, type Sources,
 } from '../generate/requests.js';
 
 /** Folder the CLI creates for one run; workspaces go inside it (inherited by the suites' worker). */
@@ -40,7 +40,12 @@ export class Workspace {
     const checkout = { applicationDirectory: path.join(repo, APP_PATH), sharedConfigDirectory: path.join(repo, SHARED_CONFIG_DIR) };
     mkdirSync(checkout.applicationDirectory, { recursive: true });
     mkdirSync(checkout.sharedConfigDirectory, { recursive: true });
-    writeFileSync(path.join(checkout.applicationDirectory, APP_CONFIG_FILENAME), applicationConfig(app));
+    if (app.example) {
+      // The user's files as they are in their repository; symlinks copied as links, never followed out of it.
+      cpSync(app.example.dir, checkout.applicationDirectory, { recursive: true, verbatimSymlinks: true });
+      if (app.example.sharedConfigDir) cpSync(app.example.sharedConfigDir, checkout.sharedConfigDirectory, { recursive: true, verbatimSymlinks: true });
+    }
+    writeFileSync(path.join(checkout.applicationDirectory, configFilenameOf(app)), applicationConfig(app));
     return checkout;
   }
 

@@ -1,7 +1,7 @@
 // A vitest reporter that turns test cases into TestOutcomes (rule ID, level, state, messages).
 import type { Reporter, TestCase } from 'vitest/node';
 import { rule, ruleIdOf } from '../contract/rules.js';
-import { UNSUPPORTED_PREFIX, type TestOutcome } from './outcome.js';
+import type { TestOutcome } from './outcome.js';
 
 export class OutcomeCollector implements Reporter {
   readonly outcomes: TestOutcome[] = [];
@@ -29,8 +29,11 @@ function toOutcome(testCase: TestCase, root: string): TestOutcome {
     return { ...base, state: setup ? 'setup-error' : 'failed', messages: errors.map((e) => e.message) };
   }
   if (result.state === 'skipped') {
+    // Suites record why a test did not pass or fail on its own merits in task meta (suites/support/shared.ts).
+    const recorded = testCase.meta().outcome;
+    if (recorded) return { ...base, state: recorded.outcome, messages: [recorded.reason] };
     const note = result.note ?? '';
-    return { ...base, state: note.startsWith(UNSUPPORTED_PREFIX) ? 'unsupported' : 'skipped', messages: note ? [note] : [] };
+    return { ...base, state: 'skipped', messages: note ? [note] : [] };
   }
   if (result.state === 'passed') return { ...base, state: 'passed', messages: [] };
   return { ...base, state: 'skipped', messages: ['not run'] };

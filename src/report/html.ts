@@ -15,6 +15,7 @@ const STATE_LABEL: Record<TestOutcome['state'], string> = {
   passed: 'passed',
   failed: 'failed',
   unsupported: 'not applicable',
+  'not-exercised': 'not exercised',
   skipped: 'skipped',
   'setup-error': 'setup error',
 };
@@ -41,6 +42,28 @@ ${outcomes.map(row).join('\n')}
 </tbody></table></section>`;
 }
 
+/** Rules the harness could not drive, grouped by cause: each cause names the input that would let it drive them. */
+function notExercisedSection(outcomes: TestOutcome[]): string {
+  const byReason = groupNotExercised(outcomes);
+  if (!byReason.size) return '';
+  const items = [...byReason].map(([reason, ids]) => `<li><b>${escapeHtml(ids.join(', '))}</b><pre>${escapeHtml(reason)}</pre></li>`);
+  return `<section class="not-exercised"><h2>Not exercised <small>rules that apply to this plugin but could not be driven; give the inputs named below</small></h2><ul>${items.join('\n')}</ul></section>`;
+}
+
+/** Reason → rule IDs (or test names) not exercised for it, in first-seen order. */
+export function groupNotExercised(outcomes: TestOutcome[]): Map<string, string[]> {
+  const byReason = new Map<string, string[]>();
+  for (const o of outcomes) {
+    if (o.state !== 'not-exercised') continue;
+    const reason = o.messages[0] ?? 'no reason recorded';
+    const ids = byReason.get(reason) ?? [];
+    const id = o.ruleId ?? o.name;
+    if (!ids.includes(id)) ids.push(id);
+    byReason.set(reason, ids);
+  }
+  return byReason;
+}
+
 /** The whole page. Groups appear in the order of their first test; failures are expanded. */
 export function renderHtmlReport(input: HtmlReportInput): string {
   const groups = new Map<string, TestOutcome[]>();
@@ -55,13 +78,14 @@ body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#1d1d1f}h1{margin:0 0 
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e5e5e5;vertical-align:top}
 .rule{font-family:ui-monospace,monospace;white-space:nowrap}.num{text-align:right;white-space:nowrap;color:#666}
 .badge{padding:.05rem .45rem;border-radius:4px;font-size:12px;white-space:nowrap}.badge.passed{background:#d5f2dc}.badge.failed{background:#f9cccc}
-.badge.unsupported,.badge.skipped{background:#eee}.badge.setup-error{background:#ffe2a8}.failed-text{color:#b00020}
+.badge.unsupported,.badge.skipped{background:#eee}.badge.not-exercised{background:#ffe9c7}.badge.setup-error{background:#ffe2a8}.failed-text{color:#b00020}
 pre{white-space:pre-wrap;background:#f7f7f7;padding:.5rem;border-radius:4px;max-height:30rem;overflow:auto}small{color:#666;font-weight:normal}
 </style></head><body>
 <h1>plugin-conformance report</h1>
 <div>plugin <b>${escapeHtml(input.pluginName)}</b> — ${escapeHtml(input.target)} — ${escapeHtml(input.generatedAt)}</div>
 <div class="verdict ${status}"><b>${escapeHtml(input.verdict.summary)}</b> (exit code ${input.verdict.exitCode})<br>
-${c.passed} passed, ${c.failed} failed, ${c.unsupported} not applicable, ${c.skipped} skipped${c['setup-error'] ? `, ${c['setup-error']} setup error(s)` : ''}</div>
+${c.passed} passed, ${c.failed} failed, ${c['not-exercised']} not exercised, ${c.unsupported} not applicable, ${c.skipped} skipped${c['setup-error'] ? `, ${c['setup-error']} setup error(s)` : ''}</div>
+${notExercisedSection(input.outcomes)}
 ${[...groups].map(([group, outcomes]) => section(group, outcomes)).join('\n')}
 </body></html>
 `;

@@ -3,9 +3,14 @@ import type { RuleLevel } from '../contract/rules.js';
 
 /**
  * passed / failed; `unsupported`: the rule does not apply to this plugin (capability absent);
- * `skipped`: deselected by --only/--skip or not runnable; `setup-error`: the harness could not get the plugin going.
+ * `not-exercised`: the rule applies but the harness could not drive it (no valid input for a stage, planning refused
+ * every config it had): says why and which input would fix it; `skipped`: deselected by --only/--skip or impossible
+ * in attach mode; `setup-error`: the harness could not get the plugin going.
  */
-export type OutcomeState = 'passed' | 'failed' | 'unsupported' | 'skipped' | 'setup-error';
+export type OutcomeState = 'passed' | 'failed' | 'unsupported' | 'not-exercised' | 'skipped' | 'setup-error';
+
+/** Every state, in report order. */
+export const OUTCOME_STATES: readonly OutcomeState[] = ['passed', 'failed', 'not-exercised', 'unsupported', 'skipped', 'setup-error'];
 
 export interface TestOutcome {
   /** Full test name, starting with the rule ID. */
@@ -15,9 +20,21 @@ export interface TestOutcome {
   file: string;
   state: OutcomeState;
   durationMs: number;
-  /** Failure messages, or the skip note. */
+  /** Failure messages, or the reason a rule was not run, does not apply or was not exercised. */
   messages: string[];
 }
 
-/** Skip notes that start with this word mark a rule that does not apply to the plugin. */
-export const UNSUPPORTED_PREFIX = 'unsupported:';
+/**
+ * What a suite records in vitest's task meta when it does not pass or fail a test on its own merits: the outcome and
+ * its reason. Reporters read this, never the skip note's wording.
+ */
+export interface OutcomeMeta {
+  outcome: Extract<OutcomeState, 'unsupported' | 'not-exercised' | 'skipped'>;
+  reason: string;
+}
+
+declare module '@vitest/runner' {
+  interface TaskMeta {
+    outcome?: OutcomeMeta;
+  }
+}

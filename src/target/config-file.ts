@@ -1,7 +1,9 @@
 // Reads `--config FILE`: the plugin's entry as in piped's `spec.plugins[]` (name, config, deployTargets), YAML or JSON.
 // Errors name the file and line and say how to fix it.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
+import type { StageExample } from '../piped/inputs.js';
 import { UsageError } from '../errors.js';
 import type { PipedPluginConfig } from './types.js';
 
@@ -9,9 +11,20 @@ export interface PluginEntry {
   name?: string;
   config?: unknown;
   deployTargets?: NonNullable<PipedPluginConfig['deployTargets']>;
+  /** The harness-only section `conformance:` (never sent to the plugin). */
+  conformance?: ConformanceSection;
 }
 
-const KNOWN_KEYS = ['name', 'url', 'port', 'config', 'deployTargets'];
+/** `conformance:` in the --config file: inputs for plugins that need configuration. */
+export interface ConformanceSection {
+  /** Example application folders, absolute (written relative to the config file). */
+  apps: string[];
+  /** Stage name → example `with:` blocks. */
+  stages: Record<string, StageExample[]>;
+}
+
+const KNOWN_KEYS = ['name', 'url', 'port', 'config', 'deployTargets', 'conformance'];
+const CONFORMANCE_KEYS = ['apps', 'stages'];
 
 /** Parses the file at `file`; throws UsageError with `file:line` on any problem. */
 export function readPluginEntry(file: string): PluginEntry {
@@ -45,7 +58,30 @@ export function parsePluginEntry(text: string, file: string): PluginEntry {
   }
   if (value.config !== undefined) entry.config = value.config;
   if (value.deployTargets !== undefined) entry.deployTargets = readDeployTargets(doc, value.deployTargets, at);
+  if (value.conformance !== undefined && value.conformance !== null) entry.conformance = readConformance(doc, value.conformance, at, file);
   return entry;
+}
+
+function readConformance(doc: Document, raw: unknown, at: (offset: number | undefined) => string, file: string): ConformanceSection {
+  const baseDir = path.dirname(path.resolve(file));
+  const where = (keys: (string | number)[]) => at(keyOffset(doc, ['conformance', ...keys]));
+  if (typeof raw !== 'object' || Array.isArray(raw) || raw === null) throw new UsageError(`${at(keyOffset(doc, ['conformance']))}: conformance must be a mapping with apps and/or stages.`);
+  const section = raw as Record<string, unknown>;
+  for (const key of Object.keys(section)) {
+    if (!CONFORMANCE_KEYS.includes(key)) throw new UsageError(`${where([key])}: unknown key "conformance.${key}"; allowed: ${CONFORMANCE_KEYS.join(', ')}.`);
+  }
+  const apps = section.apps ?? [];
+  if (!Array.isArray(apps) || apps.some((a) => typeof a !== 'string' || !a)) throw new UsageError(`${where(['apps'])}: conformance.apps must be a list of folders (relative to this file) holding an app.pipecd.yaml.`);
+  const stagesRaw = section.stages ?? {};
+  if (typeof stagesRaw !== 'object' || Array.isArray(stagesRaw) || stagesRaw === null) throw new UsageError(`${where(['stages'])}: conformance.stages must map stage names to lists of example with: blocks.`);
+  const stages: Record<string, StageExample[]> = {};
+  for (const [name, examples] of Object.entries(stagesRaw as Record<string, unknown>)) {
+    if (!Array.isArray(examples) || examples.some((e) => typeof e !== 'object' || e === null || Array.isArray(e))) {
+      throw new UsageError(`${where(['stages', name])}: conformance.stages.${name} must be a list of with: blocks (mappings), e.g. [{approvers: [alice]}].`);
+    }
+    stages[name] = examples.map((example, i) => ({ with: example, source: `conformance.stages.${name}[${i}] in ${file}` }));
+  }
+  return { apps: (apps as string[]).map((dir) => path.resolve(baseDir, dir)), stages };
 }
 
 function readDeployTargets(doc: Document, raw: unknown, at: (offset: number | undefined) => string): PluginEntry['deployTargets'] {

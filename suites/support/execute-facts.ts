@@ -2,11 +2,11 @@
 // (EXEC-007), empty stage configs (EXEC-010), rollback stages alone (EXEC-012), and every call made so far
 // (EXEC-002, EXEC-018).
 import { servesOptional } from '../../src/contract/capabilities.js';
-import type { DeployTargetFacts, StageRun } from '../../src/contract/checks/index.js';
+import type { DeployTargetFacts, EmptyConfigPair, StageRun } from '../../src/contract/checks/index.js';
 import * as req from '../../src/generate/requests.js';
 import type { CallOutcome } from '../../src/session-types.js';
 import type { Session } from '../../src/session.js';
-import { approveCommand, executions, planFacts, type PlanFacts } from './facts.js';
+import { approvalCommands, approveCommand, executions, planFacts, type PlanFacts } from './facts.js';
 import type { NotApplicable } from './lifecycle.js';
 import { freshStage, plannedStages, runStage, stageCallLabel, stageCommand, stageDeployment } from './stage-calls.js';
 
@@ -29,7 +29,7 @@ function isManual(stage: any): boolean {
 
 /** Commands that let a manual stage end: an approval, or a skip. */
 function releasingCommands(deployment: any, stage: any): any[] {
-  if (stage.available_operation === 'MANUAL_OPERATION_APPROVE') return [approveCommand(deployment, stage)];
+  if (stage.available_operation === 'MANUAL_OPERATION_APPROVE') return approvalCommands(deployment, stage);
   if (stage.available_operation === 'MANUAL_OPERATION_SKIP') return [stageCommand(deployment, stage, 'SKIP_STAGE', 'conformance-skipper', `skip-${stage.id}`)];
   return [];
 }
@@ -67,21 +67,23 @@ function livestateOf(session: Session, plan: PlanFacts, applicationId: string, t
 }
 
 /**
- * EXEC-010: the pipeline plan (forward, then rollback stages) executed in one deployment with stage_config empty,
- * plus the shared pipeline executions, which send `{}`. Quick sync already sends empty configs; absent and empty
- * bytes are the same on the wire.
+ * EXEC-010: each stage of the pipeline plan (forward, then rollback stages) executed in one deployment twice: with a
+ * zero-byte stage_config (what quick sync sends) and with `{}`. Absent and empty bytes are the same on the wire.
  */
-export async function emptyStageConfigRuns(session: Session, caseId: string): Promise<StageRun[]> {
+export async function emptyStageConfigRuns(session: Session, caseId: string): Promise<EmptyConfigPair[]> {
   const plan = await planFacts(session);
   const stages = await plannedStages(session, true);
-  const deployment = stageDeployment(session, stages, plan.kind);
-  const runs: StageRun[] = [];
+  const pairs: EmptyConfigPair[] = [];
   for (const stage of stages) {
-    const { request, outcome } = await runStage(session, { caseId, stage, deployment, stageConfig: undefined, commands: releasingCommands });
-    runs.push({ label: stageCallLabel(stage), request, outcome });
+    const once = async (stageConfig: unknown): Promise<StageRun> => {
+      const copy = freshStage(stage);
+      const deployment = stageDeployment(session, [copy], plan.kind);
+      const { request, outcome } = await runStage(session, { caseId, stage: copy, deployment, stageConfig, commands: releasingCommands });
+      return { label: stageCallLabel(copy), request, outcome };
+    };
+    pairs.push({ label: stageCallLabel(stage), empty: await once(undefined), braces: await once({}) });
   }
-  const withEmptyObject = (await executions(session)).filter((e) => e.request?.input?.deployment?.trigger?.sync_strategy === 'PIPELINE');
-  return [...runs, ...withEmptyObject];
+  return pairs;
 }
 
 /**

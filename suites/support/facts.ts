@@ -2,10 +2,12 @@
 // Gathering is I/O; judging stays in src/contract/checks.
 import { capabilitiesOf, pluginKind, type Capabilities, type PluginKind } from '../../src/contract/capabilities.js';
 import * as req from '../../src/generate/requests.js';
+import { candidatePipeline, inputGapReason, stageExamplesOf, type InputGap, type PlannedStageInput } from '../../src/piped/stage-inputs.js';
 import { writeCapabilities } from '../../src/report/capabilities-file.js';
 import type { CallOutcome } from '../../src/session-types.js';
 import type { CallOptions, Session } from '../../src/session.js';
-import { runSpec } from './shared.js';
+import type { TestContext } from 'vitest';
+import { notExercised, runSpec, unsupported } from './shared.js';
 
 export type { PluginKind } from '../../src/contract/capabilities.js';
 
@@ -18,9 +20,16 @@ export interface PlanFacts {
   kind: PluginKind;
   /** Names the harness sends as pipeline stages: defined names not seen only as rollback stages. */
   forwardNames: string[];
+  /** The application deployed: the user's first example app, else one the harness writes for the pipeline. */
   app: req.AppSpec;
-  pipelineStages: req.PipelineStageSpec[];
+  /** The stages planned and executed, each with its `with:` and where that came from (example, or the harness's `{}`). */
+  pipelineStages: PlannedStageInput[];
   pipeline: Record<'rollback' | 'noRollback', { request: any; outcome: CallOutcome }>;
+  /**
+   * Stages left out of the pipeline because the plugin refused the harness's default config `{}` for them and the
+   * user gave no example: the rules they would have driven are `not exercised`, with the refusal and the fix.
+   */
+  gaps: InputGap[];
 }
 
 export interface Execution {
@@ -32,11 +41,6 @@ export interface Execution {
 const FOREIGN_STAGE = 'CONFORMANCE_OTHER_PLUGIN_STAGE';
 const planCache = new WeakMap<Session, Promise<PlanFacts>>();
 const execCache = new WeakMap<Session, Promise<Execution[]>>();
-
-/** Global pipeline indexes with gaps, as piped sends when other plugins own the stages in between (PLAN-021). */
-export function spreadIndexes(count: number): number[] {
-  return Array.from({ length: count }, (_, i) => i + 1 + Math.floor(i / 2));
-}
 
 export function planFacts(session: Session): Promise<PlanFacts> {
   let facts = planCache.get(session);
@@ -55,16 +59,65 @@ async function gatherPlanFacts(session: Session): Promise<PlanFacts> {
     noRollback: await session.call('deployment', 'BuildQuickSyncStages', { rollback: false }, { caseId: 'facts: BuildQuickSyncStages rollback=false' }),
   };
   const forwardNames = forwardStageNames(definedNames, quickSync.rollback);
-  const indexes = spreadIndexes(forwardNames.length);
-  const pipelineStages = forwardNames.map((name, i) => ({ name, index: indexes[i], with: {} }));
-  const app = appWithPipeline(session.config.name, pipelineStages);
+  const inputs = runSpec().inputs;
+  const candidate = candidatePipeline({ pluginName: session.config.name, definedNames, forwardNames, inputs, foreignStage: FOREIGN_STAGE });
+  const { stages: pipelineStages, gaps } = await dropStagesNeedingExamples(session, candidate.stages);
+  const app = candidate.app ?? appWithPipeline(session.config.name, pipelineStages, candidate.pluginSpec);
   const strategy = await probeStrategy(session, app, quickSync.rollback);
   const kind = pluginKind({ quickSync: quickSync.rollback, strategy });
   const plan = async (rollback: boolean) => {
     const request = req.pipelineRequest(pipelineStages, rollback);
     return { request, outcome: await session.call('deployment', 'BuildPipelineSyncStages', request, { caseId: `facts: BuildPipelineSyncStages rollback=${rollback}` }) };
   };
-  return { defined, definedNames, quickSync, strategy, kind, forwardNames, app, pipelineStages, pipeline: { rollback: await plan(true), noRollback: await plan(false) } };
+  return { defined, definedNames, quickSync, strategy, kind, forwardNames, app, pipelineStages, pipeline: { rollback: await plan(true), noRollback: await plan(false) }, gaps };
+}
+
+/**
+ * piped sends each stage's `with:` block from the user's app, so `{}` is not a valid config for a stage whose options
+ * are required (CATALOGUE §8 item 10). When the pipeline holds stages the harness had no example for and planning
+ * refuses it, each such stage is planned alone: the ones refused alone are left out, with the refusal recorded. A
+ * refused user example stays in: that refusal is the plugin's failure, judged by the PLAN rules.
+ */
+async function dropStagesNeedingExamples(session: Session, stages: PlannedStageInput[]): Promise<{ stages: PlannedStageInput[]; gaps: InputGap[] }> {
+  if (!stages.some((s) => s.generic)) return { stages, gaps: [] };
+  const caseId = 'facts: stages planned with the default config {}';
+  const whole = await session.call('deployment', 'BuildPipelineSyncStages', req.pipelineRequest(stages, true), { caseId });
+  if (whole.ok) return { stages, gaps: [] };
+  const gaps: InputGap[] = [];
+  for (const stage of stages.filter((s) => s.generic)) {
+    const alone = await session.call('deployment', 'BuildPipelineSyncStages', req.pipelineRequest([stage], true), { caseId });
+    if (!alone.ok) gaps.push({ stageName: stage.name, code: alone.status.codeName, message: alone.status.details });
+  }
+  return { stages: stages.filter((s) => !gaps.some((g) => g.stageName === s.name)), gaps };
+}
+
+/**
+ * The `with:` piped sends for a planned stage: the pipeline entry at its index (piped looks configs up by index, so a
+ * rollback stage gets the config of the stage it rolls back), else the stage's first example, else `{}`.
+ */
+export function stageConfigOf(plan: PlanFacts, stage: { name: string; index: number }): unknown {
+  return plan.pipelineStages.find((s) => s.index === stage.index)?.with ?? stageExamplesOf(runSpec().inputs, plan.pipelineStages, stage.name)[0]?.with ?? {};
+}
+
+/** Every example `with:` block known for a stage name (pipeline entries first), for scenarios that need a particular one. */
+export function stageExamples(plan: PlanFacts, stageName: string): { with: unknown; source: string }[] {
+  return stageExamplesOf(runSpec().inputs, plan.pipelineStages, stageName);
+}
+
+/**
+ * Ends a test whose rule needs a stage (of some kind) that the plugin did not plan. When stages were left out for lack
+ * of a valid config, the missing one may be among them: not exercised, with the refusals and the fix. Otherwise the
+ * plugin truly has no such stage: unsupported.
+ */
+export function missingStage(ctx: TestContext, plan: PlanFacts, why: string): never {
+  const gap = gapReason(plan);
+  if (gap) notExercised(ctx, `${why}: ${gap}`);
+  unsupported(ctx, why);
+}
+
+/** Why rules that need a planned stage could not be driven, with the fix; undefined when nothing was left out. */
+export function gapReason(plan: PlanFacts): string | undefined {
+  return inputGapReason(plan.gaps);
 }
 
 /** DetermineStrategy as piped's planner calls it; deploy targets go along unless quick sync already said "stage plugin". */
@@ -129,11 +182,11 @@ function forwardStageNames(defined: string[], quickSync: CallOutcome): string[] 
 }
 
 /** The app config matching the pipeline: the plugin's stages at their indexes, another plugin's stage in the gaps. */
-export function appWithPipeline(pluginName: string, stages: req.PipelineStageSpec[]): req.AppSpec {
+export function appWithPipeline(pluginName: string, stages: req.PipelineStageSpec[], pluginSpec?: unknown): req.AppSpec {
   const length = stages.length ? Math.max(...stages.map((s) => s.index)) + 1 : 0;
   const pipeline = Array.from({ length }, () => ({ name: FOREIGN_STAGE, with: undefined as unknown }));
   for (const s of stages) pipeline[s.index] = { name: s.name, with: s.with };
-  return { pluginName, pipeline };
+  return { pluginName, pipeline, ...(pluginSpec === undefined ? {} : { pluginSpec }) };
 }
 
 /** Deploy targets this plugin gets in `deploy_targets_by_plugin`: none for stage plugins (CATALOGUE §2.6). */
@@ -156,8 +209,7 @@ async function gatherExecutions(session: Session): Promise<Execution[]> {
   const runs: Execution[] = [];
   const pipeline = plan.pipeline.rollback.outcome;
   if (pipeline.ok) {
-    const configByIndex = new Map(plan.pipelineStages.map((s) => [s.index, s.with]));
-    runs.push(...(await executePlan(session, plan, pipeline.response.stages ?? [], 'PIPELINE', (stage) => configByIndex.get(stage.index) ?? {}, true)));
+    runs.push(...(await executePlan(session, plan, pipeline.response.stages ?? [], 'PIPELINE', (stage) => stageConfigOf(plan, stage), true)));
   }
   const quick = plan.quickSync.rollback;
   if (quick.ok) runs.push(...(await executePlan(session, plan, quick.response.stages ?? [], 'QUICK_SYNC', () => undefined, false)));
@@ -173,7 +225,7 @@ async function executePlan(session: Session, plan: PlanFacts, built: any[], stra
   session.host.openDeployment(dep, caseId);
   try {
     for (const stage of stages) {
-      if (stage.available_operation === 'MANUAL_OPERATION_APPROVE') session.host.setStageCommands(dep.id, stage.id, [approveCommand(dep, stage)]);
+      if (stage.available_operation === 'MANUAL_OPERATION_APPROVE') session.host.setStageCommands(dep.id, stage.id, approvalCommands(dep, stage));
       // piped hands every stage a fresh copy of the checked-out sources (deploysource.go copy()).
       const sources = session.workspace.sources(plan.app, withRunning);
       const request = req.executeRequest(dep, stage, configOf(stage), sources.target, sources.running);
@@ -187,8 +239,20 @@ async function executePlan(session: Session, plan: PlanFacts, built: any[], stra
   return runs;
 }
 
-/** An APPROVE_STAGE command as piped's command store hands it out. */
-export function approveCommand(dep: any, stage: any, commander = 'conformance-approver', id = `cmd-${stage.id}`): any {
+/**
+ * Approvals that let any approval stage end, as a team would give them: one APPROVE_STAGE from each user the plan
+ * authorised, else from two harness users (a stage may need more than one approver).
+ */
+export function approvalCommands(dep: any, stage: any): any[] {
+  const users: string[] = stage.authorized_operators?.length ? stage.authorized_operators : ['conformance-approver', 'conformance-approver-2'];
+  return users.map((user, i) => approveCommand(dep, stage, user, `cmd-${stage.id}-${i}`));
+}
+
+/**
+ * An APPROVE_STAGE command as piped's command store hands it out. By default from the first user the plan authorised
+ * (piped only lets authorised users approve, and a plugin may ignore anyone else).
+ */
+export function approveCommand(dep: any, stage: any, commander: string = stage.authorized_operators?.[0] ?? 'conformance-approver', id = `cmd-${stage.id}`): any {
   const now = String(Math.floor(Date.now() / 1000));
   return {
     id, piped_id: dep.piped_id, application_id: dep.application_id, deployment_id: dep.id, stage_id: stage.id, commander, project_id: dep.project_id,

@@ -3,7 +3,7 @@
 // blamed on the scripted suites. Calls are watched: a transport failure waits briefly for the process to exit, so
 // a crash is attributed to the case that caused it.
 import type { TestContext } from 'vitest';
-import { approveCommand, executions, planFacts } from './facts.js';
+import { approvalCommands, approveCommand, executions, planFacts } from './facts.js';
 import { ownsProcess, runSpec, sessionOptions, sharedSession, sharedSessionStarted } from './shared.js';
 import {
   PLACEHOLDER_CHECKOUT, pipelineRequestOf, plannedExecution, type CheckoutOf, type ExecutionCase, type GenFacts, type PlannedExecution,
@@ -223,7 +223,7 @@ export async function executeCase(target: GeneratedTarget, c: ExecutionCase, cas
   const dep = live.request.input.deployment;
   record.sent = live.request;
   session.host.openDeployment(dep, caseId);
-  if (live.stage.available_operation === 'MANUAL_OPERATION_APPROVE') session.host.setStageCommands(dep.id, live.stage.id, [approveCommand(dep, live.stage)]);
+  if (live.stage.available_operation === 'MANUAL_OPERATION_APPROVE') session.host.setStageCommands(dep.id, live.stage.id, approvalCommands(dep, live.stage));
   try {
     record.outcome = await target.call('deployment', 'ExecuteStage', live.request, { budgetMs: budgets.stageMs(String(live.stage.name)), caseId });
     const stale = (entry: JournalEntry) => entry.request?.deployment_id !== dep.id && target.cancelledDeployments.has(entry.request?.deployment_id);

@@ -11,16 +11,20 @@ import type { JournalEntry } from '../../src/host/types.js';
 import * as req from '../../src/generate/requests.js';
 import type { CallOutcome } from '../../src/session-types.js';
 import { Session } from '../../src/session.js';
-import { approveCommand, deployTargetsFor, planFacts } from './facts.js';
+import { approvalCommands, approveCommand, deployTargetsFor, executions, planFacts, stageConfigOf, type PlanFacts } from './facts.js';
 import { sessionOptions } from './shared.js';
 import {
   beginStage, freshStage, hold, plannedStages, pollsOf, stageCallLabel, stageCommand, stagesWithOperation, waitForPolls, waitForStageWrite, watchUntilQuiet,
   type StageCall,
 } from './stage-calls.js';
 
-/** A scenario that does not apply to this plugin: the reason, reported as unsupported. */
+/**
+ * A scenario that could not run: the reason, reported as unsupported (does not apply), or as not exercised when
+ * `notExercised` is set (the plugin has what the rule needs, but the inputs did not let the harness drive it).
+ */
 export interface NotApplicable {
   notApplicable: string;
+  notExercised?: boolean;
 }
 
 export function isNotApplicable(value: unknown): value is NotApplicable {
@@ -30,6 +34,15 @@ export function isNotApplicable(value: unknown): value is NotApplicable {
 const APPROVED_USERS_KEY = 'pipecd/stage-approved-users';
 const FIRST_USER = 'conformance-alice';
 const SECOND_USER = 'conformance-bob';
+
+/**
+ * The two users who approve a stage: the first two the plan authorised (piped lets only them approve, and a plugin
+ * may ignore anyone else), else harness users. Undefined second user: the stage authorised only one.
+ */
+function approversFor(stage: any): [string, string | undefined] {
+  const authorised: string[] = stage.authorized_operators ?? [];
+  return authorised.length ? [authorised[0], authorised[1]] : [FIRST_USER, SECOND_USER];
+}
 /** Commands of other types come from someone else, so counting them would show in the approvers. */
 const NOISE_USER = 'conformance-mallory';
 const SKIPPER = 'conformance-carol';
@@ -49,13 +62,15 @@ const CANCEL_NOT_BEFORE_MS = 500;
 /** EXEC-004: silence that counts as "stopped" when the plugin showed no polling interval. */
 const DEFAULT_QUIET_MS = 2_000;
 /**
- * EXEC-011: the waits the harness asks for, and when (as a share of each) it kills the plugin. The short one keeps runs
- * fast. An SDK plugin answers ExecuteStage only on its next 5 s log-flush tick (CATALOGUE §2.6), so a resumed 2 s
- * stage can answer later than a full re-run would: when the answer came later than the stage's whole duration, it was
- * held, the short try proves nothing, and the long one decides. It kills late enough that the time saved by resuming
- * (more than 5 s plus margin) outweighs any such hold.
+ * EXEC-011: when (as a share of the stage's measured run) the plugin is killed, on the shortest wait-like run and then
+ * on longer ones. An SDK plugin answers ExecuteStage only on its next 5 s log-flush tick (CATALOGUE §2.6), so a resumed
+ * short stage can answer later than a full re-run would: when the answer came later than the stage's whole duration,
+ * it was held, the short try proves nothing, and a longer run decides. Later tries kill late enough that the time
+ * saved by resuming outweighs any such hold.
  */
-const RESUME_TRIES = [{ waitMs: 2_000, killAtShare: 1 / 3 }, { waitMs: 20_000, killAtShare: 2 / 3 }] as const;
+const KILL_AT_SHARES = [1 / 3, 2 / 3] as const;
+/** A wait-like stage whose run takes less than this cannot be killed mid-way reliably on a loaded machine. */
+const MIN_RESUME_MS = 1_500;
 /** How much later than the stage's whole duration an answer must come to count as held. */
 const HELD_ANSWER_MARGIN_MS = 500;
 /** API-005: ExecuteStage calls in parallel, and GetLivestate calls alongside. */
@@ -74,6 +89,11 @@ export interface ApprovalScenarios {
   recorded: (ApprovalRun & { stageLabel: string })[];
   /** EXEC-005: a stage kept waiting for HOLD_MS; undefined when the plugin has no stage the harness can hold. */
   long?: LongStageFacts;
+  /**
+   * EXEC-015's two-user scenario could not be driven: no planned approval stage needed approvals from two different
+   * users (the reason and the fix).
+   */
+  twoUserGap?: string;
 }
 
 const approvalCache = new WeakMap<Session, Promise<ApprovalScenarios>>();
@@ -90,21 +110,38 @@ export function approvalScenarios(session: Session): Promise<ApprovalScenarios> 
 
 async function gatherApprovalScenarios(session: Session): Promise<ApprovalScenarios> {
   const caseId = 'facts: approval commands';
+  const plan = await planFacts(session);
   const approvalStages = await stagesWithOperation(session, 'MANUAL_OPERATION_APPROVE');
   const approvals: ApprovalFacts[] = [];
+  const recorded: (ApprovalRun & { stageLabel: string })[] = [];
   let long: LongStageFacts | undefined;
-  for (const [position, stage] of approvalStages.entries()) {
-    const single = await singleApproval(session, caseId, freshStage(stage));
-    // The two-user scenario holds the stage for seconds; one approval stage is enough to judge it.
-    const twoUsers = position === 0 ? await twoUserApproval(session, caseId, freshStage(stage)) : undefined;
-    approvals.push({ stageLabel: stageCallLabel(stage), single, twoUsers });
+  for (const stage of approvalStages) {
+    const stageLabel = stageCallLabel(stage);
+    // First the two-user scenario: it shows whether this stage (with its own `with:`) needs a second user.
+    const twoUsers = await twoUserApproval(session, plan, caseId, freshStage(stage));
+    const oneApprovalEnds = twoUsers === undefined || (twoUsers.endedBeforeRepoll && twoUsers.controlSucceeded === true);
+    const conclusive = twoUsers !== undefined && !oneApprovalEnds;
+    // A stage that needs a second user would wait for ever on one user's approvals: the single scenario is for the others.
+    const single = oneApprovalEnds ? await singleApproval(session, plan, caseId, freshStage(stage)) : undefined;
+    approvals.push({ stageLabel, single, twoUsers: conclusive ? twoUsers : undefined });
+    if (single) recorded.push({ stageLabel, ...single });
+    else if (twoUsers?.secondUserAdded) recorded.push({ stageLabel, outcome: twoUsers.outcome, approvers: twoUsers.approvers, commanders: twoUsers.commanders });
     long ??= twoUsers?.long;
   }
   const skips: SkipFacts[] = [];
-  for (const stage of await stagesWithOperation(session, 'MANUAL_OPERATION_SKIP')) skips.push(await skipCommand(session, caseId, freshStage(stage)));
-  long ??= await heldStage(session, caseId, approvalStages[0]);
-  const recorded = approvals.map((a) => ({ stageLabel: a.stageLabel, ...a.single }));
-  return { approvals, skips, recorded, long };
+  for (const stage of await stagesWithOperation(session, 'MANUAL_OPERATION_SKIP')) skips.push(await skipCommand(session, plan, caseId, freshStage(stage)));
+  long ??= await heldStage(session, plan, caseId, approvalStages[0]);
+  const twoUserGap = approvalStages.length && !approvals.some((a) => a.twoUsers) ? twoUserGapReason(approvalStages) : undefined;
+  return { approvals, skips, recorded, long, ...(twoUserGap ? { twoUserGap } : {}) };
+}
+
+function twoUserGapReason(stages: any[]): string {
+  const names = [...new Set(stages.map((s) => s.name))];
+  return (
+    `no planned approval stage (${stages.map((s) => stageCallLabel(s)).join(', ')}) waited for a second user: one user's approvals ended each of them, ` +
+    `so counting approvals per distinct user could not be checked; give an example whose with: block needs approvals from two users ` +
+    `(in an app's pipeline with --app, or conformance.stages.${names[0]} in --config)`
+  );
 }
 
 /** Commands piped never lists for a stage (other types), and an approval of another stage by the same user. */
@@ -118,85 +155,114 @@ function noise(deployment: any, stage: any, user: string): any[] {
 }
 
 /** One approval, listed twice in every answer, among noise: the stage succeeds once, one approver recorded. */
-async function singleApproval(session: Session, caseId: string, stage: any): Promise<ApprovalRun> {
+async function singleApproval(session: Session, plan: PlanFacts, caseId: string, stage: any): Promise<ApprovalRun> {
+  const [user] = approversFor(stage);
   const commands = (deployment: any) => {
-    const approval = approveCommand(deployment, stage, FIRST_USER, `approve-${stage.id}`);
-    return [approval, ...noise(deployment, stage, FIRST_USER), approval];
+    const approval = approveCommand(deployment, stage, user, `approve-${stage.id}`);
+    return [approval, ...noise(deployment, stage, user), approval];
   };
-  const call = await beginStage(session, { caseId, stage, stageConfig: {}, commands });
+  const call = await beginStage(session, { caseId, stage, stageConfig: stageConfigOf(plan, stage), commands });
   const outcome = await call.outcome;
-  return { outcome, approvers: approversOf(session, call), commanders: [FIRST_USER] };
+  return { outcome, approvers: approversOf(session, call), commanders: [user] };
 }
 
 /**
- * `minApproverNum: 2`. Phase 1: the first user's approval listed twice plus a second command of the same user, among
- * noise, held for HOLD_MS and at least until the plugin polled again. Phase 2: the second user approves.
+ * The stage with its own `with:`. Phase 1: the first user's approval listed twice plus a second command of the same
+ * user, among noise, held for HOLD_MS and at least until the plugin polled again. Phase 2: the second user approves.
+ * A stage that one user's approvals end proves nothing unless a single approval would not have ended it (the control).
  */
-async function twoUserApproval(session: Session, caseId: string, stage: any): Promise<TwoUserApproval & { long?: LongStageFacts }> {
+async function twoUserApproval(session: Session, plan: PlanFacts, caseId: string, stage: any): Promise<(TwoUserApproval & { long?: LongStageFacts }) | undefined> {
+  const [first, second] = approversFor(stage);
+  if (!second) return undefined;
+  const stageConfig = stageConfigOf(plan, stage);
   const phaseOne = (deployment: any) => {
-    const approval = approveCommand(deployment, stage, FIRST_USER, `approve-1-${stage.id}`);
-    return [approval, approval, approveCommand(deployment, stage, FIRST_USER, `approve-2-${stage.id}`), ...noise(deployment, stage, FIRST_USER)];
+    const approval = approveCommand(deployment, stage, first, `approve-1-${stage.id}`);
+    return [approval, approval, approveCommand(deployment, stage, first, `approve-2-${stage.id}`), ...noise(deployment, stage, first)];
   };
-  const call = await beginStage(session, { caseId, stage, stageConfig: { minApproverNum: 2 }, commands: phaseOne });
+  const call = await beginStage(session, { caseId, stage, stageConfig, commands: phaseOne });
   const { host } = session;
   await Promise.race([waitForPolls(host, call.deployment.id, stage.id, 2, REPOLL_WAIT_MS), call.outcome]);
   const endedBeforeRepoll = call.settled() && pollsOf(host, call.deployment.id, stage.id).length < 2;
   await Promise.race([hold(call.startedAt + HOLD_MS - Date.now()), call.outcome]);
   const secondUserAdded = !call.settled();
   const releaseAfterMs = Date.now() - call.startedAt;
-  if (secondUserAdded) host.setStageCommands(call.deployment.id, stage.id, [...phaseOne(call.deployment), approveCommand(call.deployment, stage, SECOND_USER, `approve-3-${stage.id}`)]);
+  if (secondUserAdded) host.setStageCommands(call.deployment.id, stage.id, [...phaseOne(call.deployment), approveCommand(call.deployment, stage, second, `approve-3-${stage.id}`)]);
   const outcome = await call.outcome;
-  const base = { outcome, approvers: approversOf(session, call), commanders: [FIRST_USER, SECOND_USER], firstUser: FIRST_USER, endedBeforeRepoll, secondUserAdded };
+  const base = { outcome, approvers: approversOf(session, call), commanders: [first, second], firstUser: first, endedBeforeRepoll, secondUserAdded };
   if (endedBeforeRepoll) {
     const succeeded = outcome.ok && outcome.response?.status === 'STAGE_SUCCESS';
-    return { ...base, controlSucceeded: succeeded ? await singleApprovalSucceedsAtOnce(session, caseId, freshStage(stage)) : undefined };
+    return { ...base, controlSucceeded: succeeded ? await singleApprovalSucceedsAtOnce(session, stageConfig, first, caseId, freshStage(stage)) : undefined };
   }
-  const label = `${stageCallLabel(stage)} with minApproverNum 2 (the second approval listed after ${(releaseAfterMs / 1000).toFixed(1)} s)`;
+  const label = `${stageCallLabel(stage)} (the second user's approval listed after ${(releaseAfterMs / 1000).toFixed(1)} s)`;
   return { ...base, long: { label, releaseAfterMs: secondUserAdded ? releaseAfterMs : HOLD_MS, outcome } };
 }
 
-/** Control: does `minApproverNum: 2` with one single approval also succeed before the plugin polls again? */
-async function singleApprovalSucceedsAtOnce(session: Session, caseId: string, stage: any): Promise<boolean> {
-  const commands = (deployment: any) => [approveCommand(deployment, stage, FIRST_USER, `approve-control-${stage.id}`)];
-  const call = await beginStage(session, { caseId, stage, stageConfig: { minApproverNum: 2 }, commands });
+/** Control: does the same stage with one single approval also succeed before the plugin polls again? */
+async function singleApprovalSucceedsAtOnce(session: Session, stageConfig: unknown, user: string, caseId: string, stage: any): Promise<boolean> {
+  const commands = (deployment: any) => [approveCommand(deployment, stage, user, `approve-control-${stage.id}`)];
+  const call = await beginStage(session, { caseId, stage, stageConfig, commands });
   await Promise.race([waitForPolls(session.host, call.deployment.id, stage.id, 2, REPOLL_WAIT_MS), call.outcome]);
   if (!call.settled()) call.cancel();
   const outcome = await call.outcome;
   return outcome.ok && outcome.response?.status === 'STAGE_SUCCESS';
 }
 
-async function skipCommand(session: Session, caseId: string, stage: any): Promise<SkipFacts> {
+async function skipCommand(session: Session, plan: PlanFacts, caseId: string, stage: any): Promise<SkipFacts> {
   const commands = (deployment: any) => {
     const skip = stageCommand(deployment, stage, 'SKIP_STAGE', SKIPPER, `skip-${stage.id}`);
     return [skip, ...noise(deployment, stage, SKIPPER), skip];
   };
-  const call = await beginStage(session, { caseId, stage, stageConfig: {}, commands });
+  const call = await beginStage(session, { caseId, stage, stageConfig: stageConfigOf(plan, stage), commands });
   return { stageLabel: stageCallLabel(stage), outcome: await call.outcome };
 }
 
 /**
- * EXEC-005 when the two-user scenario could not hold the stage: an approval stage approved after HOLD_MS, else a
- * wait-like stage (named *WAIT*) asked to wait HOLD_MS through the official WAIT option `duration`.
+ * EXEC-005 when the two-user scenario could not hold the stage: an approval stage approved after HOLD_MS, else the
+ * run of a self-ending stage that took at least HOLD_MS with the user's config (it waited that long without a deadline).
  */
-async function heldStage(session: Session, caseId: string, approvalStage: any | undefined): Promise<LongStageFacts | undefined> {
+async function heldStage(session: Session, plan: PlanFacts, caseId: string, approvalStage: any | undefined): Promise<LongStageFacts | undefined> {
   if (approvalStage) {
     const stage = freshStage(approvalStage);
-    const call = await beginStage(session, { caseId, stage, stageConfig: {}, commands: [] });
+    const call = await beginStage(session, { caseId, stage, stageConfig: stageConfigOf(plan, stage), commands: [] });
     await Promise.race([hold(HOLD_MS), call.outcome]);
     const releaseAfterMs = Date.now() - call.startedAt;
-    if (!call.settled()) session.host.setStageCommands(call.deployment.id, stage.id, [approveCommand(call.deployment, stage, FIRST_USER, `approve-held-${stage.id}`)]);
+    if (!call.settled()) session.host.setStageCommands(call.deployment.id, stage.id, approvalCommands(call.deployment, stage));
     return { label: `${stageCallLabel(stage)} approved after ${(releaseAfterMs / 1000).toFixed(1)} s`, releaseAfterMs, outcome: await call.outcome };
   }
-  const wait = waitLikeStage(await plannedStages(session, false));
-  if (!wait) return undefined;
-  const stage = freshStage(wait);
-  const outcome = await (await beginStage(session, { caseId, stage, stageConfig: { duration: `${HOLD_MS / 1000}s` } })).outcome;
-  return { label: `${stageCallLabel(stage)} with duration ${HOLD_MS / 1000}s`, releaseAfterMs: 0, outcome };
+  const [longest] = (await waitLikeRuns(session)).reverse();
+  if (!longest || longest.durationMs < HOLD_MS) return undefined;
+  return { label: `${longest.label} (ran ${(longest.durationMs / 1000).toFixed(1)} s)`, releaseAfterMs: 0, outcome: longest.outcome };
 }
 
-/** A forward stage that waits on its own: named like the official WAIT stage, without a manual operation. */
-function waitLikeStage(stages: any[]): any | undefined {
-  return stages.find((s) => !s.rollback && /WAIT/i.test(s.name) && !/APPROV/i.test(s.name) && s.available_operation !== 'MANUAL_OPERATION_APPROVE' && s.available_operation !== 'MANUAL_OPERATION_SKIP');
+/** A self-ending forward stage's run from the plugin's own plan, with its config and how long it took. */
+interface TimedRun {
+  label: string;
+  template: any;
+  stageConfig: unknown;
+  durationMs: number;
+  outcome: CallOutcome;
+}
+
+/**
+ * Successful runs of wait-like stages (named like the official WAIT stage, without a manual operation) from the
+ * executions of the plugin's plans, shortest first: the stages the harness can interrupt and resume. Each run's
+ * duration with its own config is measured, not read from an option, so no option name is assumed.
+ */
+async function waitLikeRuns(session: Session): Promise<TimedRun[]> {
+  const runs = await executions(session);
+  const timed: TimedRun[] = [];
+  for (const run of runs) {
+    const stage = run.request.input.stage;
+    if (!isWaitLike(stage) || !run.outcome.ok || run.outcome.response?.status !== 'STAGE_SUCCESS') continue;
+    const bytes: Buffer = run.request.input.stage_config ?? Buffer.alloc(0);
+    const stageConfig = bytes.length ? (JSON.parse(bytes.toString('utf8')) as unknown) : undefined;
+    timed.push({ label: run.label, template: stage, stageConfig, durationMs: run.outcome.durationMs, outcome: run.outcome });
+  }
+  return timed.sort((a, b) => a.durationMs - b.durationMs);
+}
+
+function isWaitLike(s: any): boolean {
+  return !s.rollback && /WAIT/i.test(s.name) && !/APPROV/i.test(s.name) && s.available_operation !== 'MANUAL_OPERATION_APPROVE' && s.available_operation !== 'MANUAL_OPERATION_SKIP';
 }
 
 function approversOf(session: Session, call: StageCall): string | undefined {
@@ -223,7 +289,8 @@ export function cancellationScenario(): Promise<CancellationFacts | NotApplicabl
     const [planned] = await stagesWithOperation(session, 'MANUAL_OPERATION_APPROVE');
     if (!planned) return { notApplicable: 'the plugin planned no approval stage, the one stage the harness can keep waiting' };
     const stage = freshStage(planned);
-    const call = await beginStage(session, { caseId, stage, stageConfig: {}, commands: [] });
+    const plan = await planFacts(session);
+    const call = await beginStage(session, { caseId, stage, stageConfig: stageConfigOf(plan, stage), commands: [] });
     const { host } = session;
     await Promise.race([waitForPolls(host, call.deployment.id, stage.id, 2, REPOLL_WAIT_MS), call.outcome]);
     await Promise.race([hold(call.startedAt + CANCEL_NOT_BEFORE_MS - Date.now()), call.outcome]);
@@ -252,24 +319,32 @@ export interface RestartFacts {
 
 let restartFacts: Promise<RestartFacts | NotApplicable> | undefined;
 
-/** EXEC-011 and SVC-004: gathered once per run, since both judge the same restart. */
-export function restartScenario(): Promise<RestartFacts | NotApplicable> {
-  restartFacts ??= withOwnPlugin(gatherRestart);
+/**
+ * EXEC-011 and SVC-004: gathered once per run, since both judge the same restart. Which stages can be interrupted is
+ * measured on the shared plugin's executions; the kill happens on a process of its own.
+ */
+export function restartScenario(shared: Session): Promise<RestartFacts | NotApplicable> {
+  restartFacts ??= waitLikeRuns(shared).then((runs) => withOwnPlugin((own) => gatherRestart(own, runs)));
   return restartFacts;
 }
 
 /**
  * A wait-like stage SIGKILLed with the plugin part of the way in (after the stage stored its progress), the plugin
  * restarted against the same fake piped, and the same deployment and stage executed again, as piped does after a
- * crash. Tried short first, then long when the plugin held its answer (see RESUME_TRIES).
+ * crash. The stage runs with the user's own config; how long that takes was measured when the plugin's plan was
+ * executed. Tried on the shortest such run first, then on longer ones while the plugin held its answer (see
+ * KILL_AT_SHARES: an SDK plugin answers only on its 5 s log-flush tick).
  */
-async function gatherRestart(session: Session): Promise<RestartFacts | NotApplicable> {
-  const planned = waitLikeStage(await plannedStages(session, false));
-  if (!planned) return { notApplicable: 'the plugin planned no wait-like stage (named *WAIT*, taking `duration`) to interrupt and resume' };
+async function gatherRestart(session: Session, runs: TimedRun[]): Promise<RestartFacts | NotApplicable> {
+  const candidates = runs.filter((run) => run.durationMs >= MIN_RESUME_MS);
+  if (!candidates.length) {
+    return { notApplicable: `the plugin planned no wait-like stage (named *WAIT*, no manual operation) whose run took ${MIN_RESUME_MS / 1000} s or more with its config, to interrupt and resume` };
+  }
   if (!session.plugin.kill) return { notApplicable: 'the harness cannot kill this plugin (it did not start it)' };
   let facts: RestartFacts | NotApplicable | undefined;
-  for (const { waitMs, killAtShare } of RESUME_TRIES) {
-    facts = await interruptAndResume(session, planned, waitMs, killAtShare);
+  for (const [i, candidate] of candidates.entries()) {
+    const killAtShare = KILL_AT_SHARES[Math.min(i, KILL_AT_SHARES.length - 1)];
+    facts = await interruptAndResume(session, candidate, killAtShare);
     if (isNotApplicable(facts) || !answerWasHeld(facts.resume)) return facts;
   }
   return facts!;
@@ -280,10 +355,11 @@ function answerWasHeld(resume: ResumeFacts): boolean {
   return checkResumesAfterRestart(resume).length > 0 && resume.resumed.durationMs > resume.durationMs + HELD_ANSWER_MARGIN_MS;
 }
 
-async function interruptAndResume(session: Session, planned: any, waitMs: number, killAtShare: number): Promise<RestartFacts | NotApplicable> {
+async function interruptAndResume(session: Session, run: TimedRun, killAtShare: number): Promise<RestartFacts | NotApplicable> {
   const caseId = 'EXEC-011 resume after a restart';
-  const stage = freshStage(planned);
-  const stageConfig = { duration: `${waitMs / 1000}s` };
+  const stage = freshStage(run.template);
+  const { stageConfig } = run;
+  const waitMs = run.durationMs;
   const first = await beginStage(session, { caseId, stage, stageConfig });
   const { host } = session;
   await Promise.race([waitForStageWrite(host, first.deployment.id, stage.id, waitMs / 2), first.outcome]);
@@ -322,8 +398,8 @@ export function concurrencyScenario(): Promise<ConcurrencyFacts | NotApplicable>
     };
     const alone = await livestate();
     const seq = session.host.lastSeq();
-    const configOf = (stage: any) => plan.pipelineStages.find((s) => s.index === stage.index)?.with ?? {};
-    const approve = (deployment: any, stage: any) => (stage.available_operation === 'MANUAL_OPERATION_APPROVE' ? [approveCommand(deployment, stage)] : []);
+    const configOf = (stage: any) => stageConfigOf(plan, stage);
+    const approve = (deployment: any, stage: any) => (stage.available_operation === 'MANUAL_OPERATION_APPROVE' ? approvalCommands(deployment, stage) : []);
     const stages = Array.from({ length: PARALLEL_CALLS }, (_, i) => freshStage(templates[i % templates.length]));
     const calls = await Promise.all(stages.map((stage) => beginStage(session, { caseId, stage, stageConfig: configOf(stage), commands: approve, budgetMs: 60_000 })));
     const concurrent = await Promise.all(Array.from({ length: PARALLEL_LIVESTATE_CALLS }, livestate));

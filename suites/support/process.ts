@@ -51,7 +51,7 @@ export type ArgvOf = (hostAddress: string, configText: string) => string[];
  */
 export async function launchWithRawConfig(variant: string, configText: (port: number) => string, waitMs = 10_000, argv?: ArgvOf): Promise<BadConfigFacts> {
   const protocol = loadProtocol(runSpec().protoRoot);
-  const host = await startFakePiped(protocol);
+  const host = await startFakePiped(protocol, { tools: runSpec().tools });
   const port = await freePort();
   const { launcher } = sessionOptions();
   let plugin: RunningPlugin | undefined;
@@ -133,7 +133,7 @@ export async function launchUntilReady(launch: OwnLaunch): Promise<LaunchFacts &
   const launcher = launch.launcher ?? sessionOptions().launcher;
   const [hostPort, port] = [await freePort(), await freePort()];
   const startHost = async () => {
-    const started = await startFakePiped(protocol, { port: hostPort });
+    const started = await startFakePiped(protocol, { port: hostPort, tools: spec.tools });
     if (launch.hostFaults) started.setFaults(launch.hostFaults);
     return started;
   };

@@ -2,7 +2,7 @@
 import { inject, type TestContext } from 'vitest';
 import { formatViolations, type Violation } from '../../src/contract/violation.js';
 import { SetupError } from '../../src/errors.js';
-import { UNSUPPORTED_PREFIX } from '../../src/report/outcome.js';
+import type { OutcomeMeta } from '../../src/report/outcome.js';
 import type { RunSpec } from '../../src/run-spec.js';
 import { Session, type SessionOptions } from '../../src/session.js';
 import { launcherFor } from '../../src/target/resolve.js';
@@ -27,6 +27,7 @@ export function sessionOptions(overrides: Partial<SessionOptions> = {}): Session
     deployTargets: spec.deployTargets,
     readyTimeoutMs: spec.readyTimeoutMs,
     protoRoot: spec.protoRoot,
+    tools: spec.tools,
     ...overrides,
   };
 }
@@ -73,22 +74,37 @@ export function ownsProcess(): boolean {
   return runSpec().ownsProcess;
 }
 
+/** Ends a test with an outcome other than passed or failed, recorded as data for the reporters (task meta). */
+function endWith(ctx: TestContext, outcome: OutcomeMeta['outcome'], reason: string): never {
+  ctx.task.meta.outcome = { outcome, reason };
+  ctx.skip(reason);
+}
+
 /**
  * Skips a test that must start, stop or restart the plugin, or read its argv, output or exit status, when the
  * harness does not own the process (attach mode). Reported as skipped with a note, never as passed.
  */
 export function requireOwnProcess(ctx: TestContext): void {
-  if (!ownsProcess()) ctx.skip(NOT_OWN_PROCESS_NOTE);
+  if (!ownsProcess()) endWith(ctx, 'skipped', NOT_OWN_PROCESS_NOTE);
 }
 
 /** Marks the test as not applicable to this plugin (reported as `unsupported`, never as passed). */
 export function unsupported(ctx: TestContext, why: string): never {
-  ctx.skip(`${UNSUPPORTED_PREFIX} ${why}`);
+  endWith(ctx, 'unsupported', why);
+}
+
+/**
+ * Marks a rule that applies to this plugin but that the harness could not drive (no valid input for the stage that
+ * would show it): reported as `not exercised` with the reason and the input that would fix it. Never passed, never
+ * "does not apply".
+ */
+export function notExercised(ctx: TestContext, why: string): never {
+  endWith(ctx, 'not-exercised', why);
 }
 
 /** Skips a test whose facts are missing because another rule already failed (named in `why`); never passed. */
 export function notRun(ctx: TestContext, why: string): never {
-  ctx.skip(`not run: ${why}`);
+  endWith(ctx, 'skipped', `not run: ${why}`);
 }
 
 /** A failed rule: the message is the list of violations, nothing else. */

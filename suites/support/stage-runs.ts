@@ -3,7 +3,7 @@
 import * as req from '../../src/generate/requests.js';
 import type { CallOutcome } from '../../src/session-types.js';
 import type { Session } from '../../src/session.js';
-import { approveCommand, deployTargetsFor, planFacts, type Execution, type PlanFacts } from './facts.js';
+import { approvalCommands, approveCommand, deployTargetsFor, planFacts, stageConfigOf as pipelineConfigOf, type Execution, type PlanFacts } from './facts.js';
 
 export type SyncStrategy = 'PIPELINE' | 'QUICK_SYNC';
 
@@ -43,7 +43,7 @@ export function plannedQuickSync(facts: PlanFacts): any[] {
 /** The `with:` of a planned pipeline stage, as piped loads it by index (empty for quick sync). */
 export function stageConfigOf(facts: PlanFacts, stage: any, strategy: SyncStrategy): unknown {
   if (strategy === 'QUICK_SYNC') return undefined;
-  return facts.pipelineStages.find((s) => s.index === stage.index)?.with ?? {};
+  return pipelineConfigOf(facts, stage);
 }
 
 /** A fresh deployment holding `stages`, for this plugin, with the sources piped would send. */
@@ -69,7 +69,7 @@ export async function runStages(session: Session, stages: any[], options: StageR
   try {
     for (const stage of stages) {
       const manual = stage.available_operation === 'MANUAL_OPERATION_APPROVE';
-      if (manual && options.approve !== false) session.host.setStageCommands(dep.id, stage.id, [approveCommand(dep, stage)]);
+      if (manual && options.approve !== false) session.host.setStageCommands(dep.id, stage.id, approvalCommands(dep, stage));
       const request = req.executeRequest(dep, stage, stageConfigOf(facts, stage, strategy), sources.target, sources.running);
       const outcome = await session.call('deployment', 'ExecuteStage', request, { caseId: options.caseId, budgetMs: options.budgetMs ?? 120_000 });
       session.host.clearStageCommands(dep.id, stage.id);

@@ -112,11 +112,15 @@ export function resumeLimitMs(facts: Pick<ResumeFacts, 'durationMs' | 'resumedAf
 /** Approval scenarios on one stage planned with MANUAL_OPERATION_APPROVE (EXEC-015, EXEC-016). */
 export interface ApprovalFacts {
   stageLabel: string;
-  /** One APPROVE command, listed twice in every answer, among commands of other types: one approval. */
-  single: ApprovalRun;
   /**
-   * `minApproverNum: 2`. Phase 1: two APPROVE commands of one user (one of them listed twice) among noise, until the
-   * plugin polled again without succeeding; phase 2: a second user approves too.
+   * One APPROVE command, listed twice in every answer, among commands of other types: one approval. Absent when the
+   * stage (with its config) needs approvals from two users: one user's approvals would keep it waiting.
+   */
+  single?: ApprovalRun;
+  /**
+   * The stage with a config (the user's example) that needs approvals from two users. Phase 1: two APPROVE commands of
+   * one user (one of them listed twice) among noise, until the plugin polled again without succeeding; phase 2: a
+   * second user approves too.
    */
   twoUsers?: TwoUserApproval;
 }
@@ -137,8 +141,8 @@ export interface TwoUserApproval extends ApprovalRun {
   /** The second user's approval was listed before the call ended. */
   secondUserAdded: boolean;
   /**
-   * Only when the call ended in SUCCESS before re-polling: whether the same stage with `minApproverNum: 2` and one
-   * single approval also succeeded at once. Then the plugin ignores `minApproverNum`, and phase 1 proves nothing.
+   * Only when the call ended in SUCCESS before re-polling: whether the same stage and config with one single approval
+   * also succeeded at once. Then the config needs one approval only, and phase 1 proves nothing.
    */
   controlSucceeded?: boolean;
 }
@@ -160,6 +164,7 @@ export function checkApprovalCommands(approvals: ApprovalFacts[], skips: SkipFac
 function approvalViolations(facts: ApprovalFacts): Violation[] {
   const found: Violation[] = [];
   const single = facts.single;
+  if (!single) return facts.twoUsers ? twoUserViolations(facts.stageLabel, facts.twoUsers) : [];
   if (!isSuccess(single.outcome)) {
     const message = `${facts.stageLabel}: one APPROVE_STAGE command (listed twice, among commands of other types) must end the stage in STAGE_SUCCESS; got ${statusText(single.outcome)}`;
     found.push(violation('EXEC-015', message, evidenceOf(single.outcome)));
@@ -174,7 +179,7 @@ function approvalViolations(facts: ApprovalFacts): Violation[] {
  * (e.g. EXEC-005's internal timeout); after the second user approved, the stage must succeed.
  */
 function twoUserViolations(stageLabel: string, run: TwoUserApproval): Violation[] {
-  const where = `${stageLabel} with minApproverNum 2`;
+  const where = `${stageLabel}, configured to need two users' approvals`;
   if (!run.secondUserAdded) {
     if (!isSuccess(run.outcome) || (run.endedBeforeRepoll && run.controlSucceeded)) return [];
     const message =

@@ -3,7 +3,7 @@ import type { JournalEntry } from '../../host/types.js';
 import type { CallOutcome } from '../../session-types.js';
 import type { ExitInfo } from '../../target/types.js';
 import type { Violation } from '../violation.js';
-import { entryLabel, enumText, outcomeText, violation } from './common.js';
+import { entryLabel, enumText, noAnswer, outcomeText, violation } from './common.js';
 
 /** The only statuses after which piped's scheduler moves on (EXEC-001). */
 export const LEGAL_FINAL_STATUSES: readonly string[] = ['STAGE_SUCCESS', 'STAGE_FAILURE', 'STAGE_SKIPPED', 'STAGE_EXITED'];
@@ -175,12 +175,46 @@ export function comparableLivestate(outcome: CallOutcome): string {
   return JSON.stringify({ resources: stable, sync: outcome.response?.sync_state?.status ?? null });
 }
 
-/** EXEC-010: an empty or `{}` stage_config means "all defaults": answered OK with a final status, process alive. */
-export function checkEmptyStageConfigHandled(runs: StageRun[], exit?: ExitInfo): Violation[] {
-  const found = runs.flatMap((run) =>
-    requireFinal('EXEC-010', `${run.label}: ExecuteStage with stage_config ${stageConfigText(run.request)} must use the stage's defaults`, run.outcome),
-  );
+/** EXEC-010: one stage executed with a zero-byte stage_config (what quick sync sends) and with `{}`. */
+export interface EmptyConfigPair {
+  label: string;
+  empty: StageRun;
+  braces: StageRun;
+}
+
+/**
+ * EXEC-010 (CATALOGUE §8 item 13): a zero-byte stage_config must be handled exactly like `{}`. "Handled" is a defined
+ * answer: OK with a final status, or a non-OK status with a message (a stage whose options are required may refuse
+ * `{}`); never a hang, a crash or a bare error. The two answers must agree: both OK with the same status, or both
+ * refused.
+ */
+export function checkEmptyStageConfigHandled(pairs: EmptyConfigPair[], exit?: ExitInfo): Violation[] {
+  const found = pairs.flatMap((pair) => {
+    const problems = [pair.empty, pair.braces].flatMap((run) => undefinedAnswer(run));
+    if (problems.length) return problems;
+    const [empty, braces] = [answerKind(pair.empty.outcome), answerKind(pair.braces.outcome)];
+    if (empty === braces) return [];
+    const message = `${pair.label}: a zero-byte stage_config must be handled exactly like {}; with {} the stage answered ${braces}, with empty bytes ${empty}`;
+    return [violation('EXEC-010', message, pair.empty.outcome.ok ? pair.empty.outcome.response : pair.empty.outcome.status)];
+  });
   return exit ? [...found, exitedViolation('EXEC-010', exit, 'while executing stages with an empty stage_config')] : found;
+}
+
+/** A hang, a crash, a non-OK status without a message, or an OK answer without a final status. */
+function undefinedAnswer(run: StageRun): Violation[] {
+  const expectation = `${run.label}: ExecuteStage with stage_config ${stageConfigText(run.request)} must give a defined answer (OK with a final status, or a non-OK status with a message)`;
+  const { outcome } = run;
+  if (!outcome.ok) {
+    const refusal = !noAnswer(outcome) && outcome.status.codeName !== 'UNAVAILABLE' && outcome.status.details.trim() !== '';
+    return refusal ? [] : [violation('EXEC-010', `${expectation}; got ${outcomeText(outcome)}`, outcome.status)];
+  }
+  const problem = illegalStatus(outcome.response);
+  return problem ? [violation('EXEC-010', `${expectation}: the OK answer's ${problem}`, outcome.response)] : [];
+}
+
+/** `OK STAGE_SUCCESS`, `OK STAGE_FAILURE`, … or `a refusal (non-OK)`: what must agree between empty bytes and `{}`. */
+function answerKind(outcome: CallOutcome): string {
+  return outcome.ok ? `OK ${enumText(outcome.response?.status)}` : 'a refusal (non-OK)';
 }
 
 /** `empty` or the JSON text of a request's stage_config. */

@@ -1,6 +1,6 @@
 // DEF-*: the stage names a plugin declares, and that it emits only declared names.
 import type { CallOutcome } from '../../session-types.js';
-import { OFFICIAL_STAGES, type OfficialStage } from '../official-stages.js';
+import { OFFICIAL_PLUGINS, type OfficialPlugin } from '../official-stages.js';
 import type { Violation } from '../violation.js';
 import { outcomeText, stageLabel, violation } from './common.js';
 
@@ -63,17 +63,42 @@ export function checkEmittedStagesDefined(defined: string[], stages: any[], sour
   );
 }
 
-/** DEF-003: no defined name is one an official plugin (or piped itself) already uses. */
-export function checkNoOfficialStageNames(names: string[], official: readonly OfficialStage[] = OFFICIAL_STAGES): Violation[] {
-  const byName = new Map(official.map((s) => [s.name, s]));
-  return [...new Set(names)].flatMap((name) => {
+/**
+ * DEF-003: no defined name is one an official plugin (or piped itself) already uses. Erratum §8.11: the official plugin
+ * itself is exempt, i.e. a plugin configured under one of that plugin's names (`pluginName`, the piped config's
+ * `spec.plugins[].name`) whose defined set is exactly that plugin's stage set. Borrowing a name, or keeping the official
+ * name with an extra or a missing stage, stays a finding. Without `pluginName` nothing is exempt.
+ */
+export function checkNoOfficialStageNames(names: string[], pluginName?: string, official: readonly OfficialPlugin[] = OFFICIAL_PLUGINS): Violation[] {
+  const defined = [...new Set(names)];
+  const namesakes = pluginName === undefined ? [] : official.filter((p) => p.configuredNames.includes(pluginName));
+  if (namesakes.some((p) => sameSet(defined, p.stages.map((s) => s.name)))) return [];
+  const byName = new Map(official.flatMap((p) => p.stages.map((s) => [s.name, { plugin: p, reference: s.reference }] as const)));
+  return defined.flatMap((name) => {
     const clash = byName.get(name);
     if (!clash) return [];
-    const message =
-      `defined stage ${JSON.stringify(name)} is also defined by the official ${clash.plugin} plugin (${clash.reference}); ` +
-      'piped routes a stage name to the plugin configured later, so use a plugin-specific prefix';
-    return [violation('DEF-003', message, clash)];
+    const owner = clash.plugin;
+    let message = `defined stage ${JSON.stringify(name)} is also defined by the official ${owner.plugin} plugin (${clash.reference}); `;
+    for (const namesake of namesakes) message += `${namesakeText(pluginName!, namesake, defined)}; `;
+    message += 'piped routes a stage name to the plugin configured later, so use a plugin-specific prefix';
+    const evidence = { name, plugin: owner.plugin, reference: clash.reference, ...(pluginName === undefined ? {} : { pluginName }), defined };
+    return [violation('DEF-003', message, evidence)];
   });
+}
+
+/** Why a plugin configured under an official plugin's name is still not that plugin: its stage set differs. */
+function namesakeText(pluginName: string, namesake: OfficialPlugin, defined: string[]): string {
+  const expected = namesake.stages.map((s) => s.name);
+  const extra = defined.filter((n) => !expected.includes(n));
+  const missing = expected.filter((n) => !defined.includes(n));
+  const diff = [extra.length ? `extra ${JSON.stringify(extra)}` : '', missing.length ? `missing ${JSON.stringify(missing)}` : ''].filter(Boolean).join(', ');
+  return `the plugin is configured as ${JSON.stringify(pluginName)}, the name of the official ${namesake.plugin} plugin, ` +
+    `but defines ${JSON.stringify(defined)} instead of its stage set ${JSON.stringify(expected)} (${diff}), so it is not that plugin`;
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  const setB = new Set(b);
+  return new Set(a).size === setB.size && a.every((n) => setB.has(n));
 }
 
 /** The latency bound of DEF-005: piped waits for FetchDefinedStages of every plugin before it starts. */

@@ -85,15 +85,29 @@ describe('EXEC-007 deploy targets', () => {
 });
 
 describe('EXEC-010 empty stage_config', () => {
-  it('EXEC-010 passes when every stage answers a final status', () => {
-    expect(checkEmptyStageConfigHandled([run('STAGE_SUCCESS'), run('STAGE_FAILURE')])).toEqual([]);
+  const pair = (empty: StageRun, braces: StageRun) => ({ label: 'PIPELINE stage REF_WAIT (index 1)', empty, braces });
+
+  it('EXEC-010 passes when empty bytes and {} give the same final status', () => {
+    expect(checkEmptyStageConfigHandled([pair(run('STAGE_SUCCESS'), run('STAGE_SUCCESS')), pair(run('STAGE_FAILURE'), run('STAGE_FAILURE'))])).toEqual([]);
   });
 
-  it('EXEC-010 flags INTERNAL and names the stage_config sent', () => {
-    const found = checkEmptyStageConfigHandled([run('STAGE_SUCCESS', { outcome: failed(13, 'INTERNAL', 'unexpected end of JSON input') })]);
+  it('EXEC-010 passes when a stage with required options refuses both with a message', () => {
+    const refusal = run('STAGE_SUCCESS', { outcome: failed(3, 'INVALID_ARGUMENT', 'approvers must be set') });
+    expect(checkEmptyStageConfigHandled([pair(refusal, refusal)])).toEqual([]);
+  });
+
+  it('EXEC-010 flags INTERNAL on empty bytes where {} succeeds, and names the stage_config sent', () => {
+    const found = checkEmptyStageConfigHandled([pair(run('STAGE_SUCCESS', { outcome: failed(13, 'INTERNAL', 'unexpected end of JSON input') }), run('STAGE_SUCCESS'))]);
     expect(rulesOf(found)).toEqual(['EXEC-010']);
+    expect(found[0].message).toContain('handled exactly like {}');
+    expect(found[0].message).toContain('with {} the stage answered OK STAGE_SUCCESS');
+  });
+
+  it('EXEC-010 flags a refusal without a message, and no answer at all', () => {
+    const bare = run('STAGE_SUCCESS', { outcome: failed(13, 'INTERNAL', '') });
+    const found = checkEmptyStageConfigHandled([pair(bare, bare)]);
+    expect(rulesOf(found)).toEqual(['EXEC-010', 'EXEC-010']);
     expect(found[0].message).toContain('stage_config empty');
-    expect(found[0].message).toContain('INTERNAL (13): unexpected end of JSON input');
   });
 
   it('EXEC-010 flags a process that exited', () => {

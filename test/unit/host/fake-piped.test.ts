@@ -228,10 +228,10 @@ describe('InstallTool', () => {
     expect(existsSync(path.join(host.toolsDir, 'bad-1'))).toBe(false);
   });
 
-  test('a failing script is UNKNOWN with the exit code and the tail of its output', async () => {
+  test('a failing script is UNKNOWN with the exit code, the tool and version, --tool, and the tail of its output', async () => {
     const answer = await call('InstallTool', { name: 'broken', version: '1', install_script: 'echo downloading; echo boom >&2; exit 3' });
     expect(answer).toMatchObject({ ok: false, code: grpc.status.UNKNOWN });
-    expect((answer as any).details).toMatch(/exited with code 3; last output lines:\ndownloading\nboom/);
+    expect((answer as any).details).toMatch(/exited with code 3 \(the plugin asked for tool "broken" version "1"; .* --tool broken@1=PATH\); last output lines:\ndownloading\nboom/);
   });
 
   test('a script that leaves nothing at OutPath is UNKNOWN', async () => {

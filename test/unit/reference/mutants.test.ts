@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { FAULTS } from '../../../fixtures/plugins/reference/faults.js';
+import { FAULTS, type FaultInfo } from '../../../fixtures/plugins/reference/faults.js';
 import { packageRoot } from '../../../src/protocol/load.js';
 
 const mutantsDir = path.join(packageRoot(), 'fixtures', 'plugins', 'mutants');
@@ -15,11 +15,13 @@ describe('reference plugin mutants', () => {
     expect(files.sort()).toEqual(Object.keys(FAULTS).sort());
   });
 
-  for (const [fault, info] of Object.entries(FAULTS)) {
-    it(`${fault}: names its rule and switches on only that fault`, () => {
+  for (const [fault, info] of Object.entries(FAULTS) as [string, FaultInfo][]) {
+    it(`${fault}: names its rule and switches on only that fault (in the mode its fault info names)`, () => {
       const text = readFileSync(path.join(mutantsDir, `${fault}.yaml`), 'utf8');
       expect(text.split('\n')[0]).toBe(`# breaks: ${info.rule} — ${info.description}`);
-      expect(parse(text)).toEqual({ name: 'reference-plugin', config: { faults: [fault] }, deployTargets: [{ name: 'local', config: null }] });
+      const settings = info.mutantSettings ?? {};
+      const deployTargets = settings.kind === 'stage' ? [] : [{ name: 'local', config: null }];
+      expect(parse(text)).toEqual({ name: 'reference-plugin', config: { ...settings, faults: [fault] }, deployTargets });
     });
   }
 

@@ -8,7 +8,7 @@ function outcome(name: string, state: OutcomeState): TestOutcome {
 }
 
 function counts(overrides: Partial<Counts> = {}): Counts {
-  return { passed: 0, failed: 0, unsupported: 0, skipped: 0, 'setup-error': 0, ...overrides };
+  return { passed: 0, failed: 0, unsupported: 0, 'not-exercised': 0, skipped: 0, 'setup-error': 0, ...overrides };
 }
 
 describe('verdictOf', () => {
@@ -66,7 +66,7 @@ describe('countOutcomes', () => {
       outcome('A-004', 'unsupported'),
       outcome('A-005', 'setup-error'),
     ]);
-    expect(found).toEqual({ passed: 2, failed: 1, unsupported: 1, skipped: 0, 'setup-error': 1 });
+    expect(found).toEqual({ passed: 2, failed: 1, unsupported: 1, 'not-exercised': 0, skipped: 0, 'setup-error': 1 });
   });
 });
 
@@ -110,5 +110,40 @@ describe('verdictOf by rule level', () => {
     expect(verdict.exitCode).toBe(0);
     expect(verdict.release).toBe(false);
     expect(verdict.summary).toContain('not a release verdict: MUST rule(s) not run: EXEC-001');
+  });
+});
+
+describe('verdictOf with rules not exercised', () => {
+  const leveled = (name: string, state: OutcomeState, level: 'MUST' | 'SHOULD'): TestOutcome => ({ ...outcome(name, state), level });
+
+  it('exits 2 when a MUST rule was not exercised, naming it, and is never a release verdict', () => {
+    const verdict = verdictOf([leveled('PLAN-010 a', 'passed', 'MUST'), leveled('EXEC-015 b', 'not-exercised', 'MUST')]);
+    expect(verdict.exitCode).toBe(EXIT.setup);
+    expect(verdict.release).toBe(false);
+    expect(verdict.summary).toContain('MUST rule(s) not exercised: EXEC-015');
+    expect(verdict.summary).toContain('--allow-not-exercised');
+  });
+
+  it('exits 0 with --allow-not-exercised, still not a release verdict', () => {
+    const verdict = verdictOf([leveled('PLAN-010 a', 'passed', 'MUST'), leveled('EXEC-015 b', 'not-exercised', 'MUST')], { allowNotExercised: true });
+    expect(verdict.exitCode).toBe(EXIT.conforms);
+    expect(verdict.release).toBe(false);
+    expect(verdict.summary).toContain('not a release verdict: MUST rule(s) not exercised: EXEC-015');
+  });
+
+  it('a SHOULD rule not exercised changes neither the exit code nor the release flag', () => {
+    const verdict = verdictOf([leveled('PLAN-010 a', 'passed', 'MUST'), leveled('SVC-014 b', 'not-exercised', 'SHOULD')]);
+    expect(verdict.exitCode).toBe(EXIT.conforms);
+    expect(verdict.release).toBe(true);
+  });
+
+  it('a MUST failure outranks a rule not exercised (exit 1)', () => {
+    const verdict = verdictOf([leveled('PLAN-010 a', 'failed', 'MUST'), leveled('EXEC-015 b', 'not-exercised', 'MUST')]);
+    expect(verdict.exitCode).toBe(EXIT.ruleFailed);
+  });
+
+  it('the closing line counts rules not exercised after the skipped ones', () => {
+    expect(closingLine(counts({ passed: 5, 'not-exercised': 3 }))).toBe('5 passed, 0 failed, 0 skipped, 3 not exercised');
+    expect(closingLine(counts({ passed: 5, unsupported: 1, 'not-exercised': 2 }))).toBe('5 passed, 0 failed, 1 skipped, 2 not exercised');
   });
 });
