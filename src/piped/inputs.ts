@@ -113,13 +113,16 @@ export function parseAppConfig(text: string, file: string): Pick<ExampleApp, 'ap
   const { name, plugins, pipeline } = value.spec;
   if (name !== undefined && typeof name !== 'string') throw new UsageError(`${at(spec.get('name', true))}: spec.name must be a string.`);
   if (plugins !== undefined && plugins !== null && (typeof plugins !== 'object' || Array.isArray(plugins))) throw new UsageError(`${at(spec.get('plugins', true))}: spec.plugins must map plugin names to their settings.`);
-  return { appName: name, plugins: (plugins ?? {}) as Record<string, unknown>, pipeline: readPipeline(doc.getIn(['spec', 'pipeline', 'stages'], true), pipeline, at) };
+  return { appName: name, plugins: (plugins ?? {}) as Record<string, unknown>, pipeline: readPipeline(spec.get('pipeline', true), doc.getIn(['spec', 'pipeline', 'stages'], true), pipeline, at) };
 }
 
-function readPipeline(node: unknown, raw: unknown, at: (node: unknown) => string): ExampleStage[] {
+function readPipeline(pipelineNode: unknown, node: unknown, raw: unknown, at: (node: unknown) => string): ExampleStage[] {
   if (raw === undefined || raw === null) return [];
+  // A list here (stages written directly under pipeline:) is refused by piped; silently ignoring it would test `{}`.
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`${at(pipelineNode)}: spec.pipeline must be a mapping with stages (a list of {name, with}).`);
   const stages = (raw as { stages?: unknown }).stages;
-  if (stages === undefined) return [];
+  // An empty `stages:` is an empty pipeline to piped.
+  if (stages === undefined || stages === null) return [];
   if (!Array.isArray(stages) || !isSeq(node)) throw new UsageError(`${at(node)}: spec.pipeline.stages must be a list of {name, with}.`);
   return stages.map((stage, index) => {
     const item = node.items[index];

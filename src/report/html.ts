@@ -50,12 +50,13 @@ function notExercisedSection(outcomes: TestOutcome[]): string {
   return `<section class="not-exercised"><h2>Not exercised <small>rules that apply to this plugin but could not be driven; give the inputs named below</small></h2><ul>${items.join('\n')}</ul></section>`;
 }
 
-/** Reason → rule IDs (or test names) not exercised for it, in first-seen order. */
+/** Cause (first line of the reason) → rule IDs (or test names) not exercised for it, in first-seen order. */
 export function groupNotExercised(outcomes: TestOutcome[]): Map<string, string[]> {
   const byReason = new Map<string, string[]>();
   for (const o of outcomes) {
     if (o.state !== 'not-exercised') continue;
-    const reason = o.messages[0] ?? 'no reason recorded';
+    // Rules left without input for one cause share the first line of their reason (the cause and its fix).
+    const reason = (o.messages[0] ?? 'no reason recorded').split('\n')[0];
     const ids = byReason.get(reason) ?? [];
     const id = o.ruleId ?? o.name;
     if (!ids.includes(id)) ids.push(id);

@@ -111,7 +111,8 @@ export function stageExamples(plan: PlanFacts, stageName: string): { with: unkno
  */
 export function missingStage(ctx: TestContext, plan: PlanFacts, why: string): never {
   const gap = gapReason(plan);
-  if (gap) notExercised(ctx, `${why}: ${gap}`);
+  // The gap first: reports group rules not exercised by the first line of their reason.
+  if (gap) notExercised(ctx, `${gap}\n(${why})`);
   unsupported(ctx, why);
 }
 

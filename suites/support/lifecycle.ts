@@ -71,8 +71,10 @@ const DEFAULT_QUIET_MS = 2_000;
 const KILL_AT_SHARES = [1 / 3, 2 / 3] as const;
 /** A wait-like stage whose run takes less than this cannot be killed mid-way reliably on a loaded machine. */
 const MIN_RESUME_MS = 1_500;
-/** How much later than the stage's whole duration an answer must come to count as held. */
-const HELD_ANSWER_MARGIN_MS = 500;
+/** A run this long is killed late (KILL_AT_SHARES[1]) and is long enough to judge even under held answers. */
+const LONG_RESUME_MS = 10_000;
+/** Plugins whose every ExecuteStage answer takes this long hold their answers (the SDK flushes logs every 5 s). */
+const HELD_ANSWER_FLOOR_MS = 4_000;
 /** API-005: ExecuteStage calls in parallel, and GetLivestate calls alongside. */
 export const PARALLEL_CALLS = 8;
 const PARALLEL_LIVESTATE_CALLS = 2;
@@ -324,7 +326,11 @@ let restartFacts: Promise<RestartFacts | NotApplicable> | undefined;
  * measured on the shared plugin's executions; the kill happens on a process of its own.
  */
 export function restartScenario(shared: Session): Promise<RestartFacts | NotApplicable> {
-  restartFacts ??= waitLikeRuns(shared).then((runs) => withOwnPlugin((own) => gatherRestart(own, runs)));
+  restartFacts ??= (async () => {
+    const runs = await waitLikeRuns(shared);
+    const floorMs = Math.min(...(await executions(shared)).map((e) => e.outcome.durationMs));
+    return withOwnPlugin((own) => gatherRestart(own, runs, floorMs));
+  })();
   return restartFacts;
 }
 
@@ -332,27 +338,27 @@ export function restartScenario(shared: Session): Promise<RestartFacts | NotAppl
  * A wait-like stage SIGKILLed with the plugin part of the way in (after the stage stored its progress), the plugin
  * restarted against the same fake piped, and the same deployment and stage executed again, as piped does after a
  * crash. The stage runs with the user's own config; how long that takes was measured when the plugin's plan was
- * executed. Tried on the shortest such run first, then on longer ones while the plugin held its answer (see
- * KILL_AT_SHARES: an SDK plugin answers only on its 5 s log-flush tick).
+ * executed. The longest such run is used: an SDK plugin answers ExecuteStage only on its next 5 s log-flush tick
+ * (CATALOGUE §2.6), which blurs the difference between resuming and starting over on a short stage.
  */
-async function gatherRestart(session: Session, runs: TimedRun[]): Promise<RestartFacts | NotApplicable> {
-  const candidates = runs.filter((run) => run.durationMs >= MIN_RESUME_MS);
-  if (!candidates.length) {
+async function gatherRestart(session: Session, runs: TimedRun[], answerFloorMs: number): Promise<RestartFacts | NotApplicable> {
+  const longest = runs.filter((run) => run.durationMs >= MIN_RESUME_MS).at(-1);
+  if (!longest) {
     return { notApplicable: `the plugin planned no wait-like stage (named *WAIT*, no manual operation) whose run took ${MIN_RESUME_MS / 1000} s or more with its config, to interrupt and resume` };
   }
   if (!session.plugin.kill) return { notApplicable: 'the harness cannot kill this plugin (it did not start it)' };
-  let facts: RestartFacts | NotApplicable | undefined;
-  for (const [i, candidate] of candidates.entries()) {
-    const killAtShare = KILL_AT_SHARES[Math.min(i, KILL_AT_SHARES.length - 1)];
-    facts = await interruptAndResume(session, candidate, killAtShare);
-    if (isNotApplicable(facts) || !answerWasHeld(facts.resume)) return facts;
+  const killAtShare = longest.durationMs >= LONG_RESUME_MS ? KILL_AT_SHARES[1] : KILL_AT_SHARES[0];
+  const facts = await interruptAndResume(session, longest, killAtShare);
+  // Every answer of this plugin takes seconds (an SDK plugin's log flush): on a short stage a resumed run and one that
+  // started over cannot be told apart, so a failed check here would blame the plugin for the harness's lack of input.
+  const blurred = longest.durationMs < LONG_RESUME_MS && answerFloorMs >= HELD_ANSWER_FLOOR_MS;
+  if (!isNotApplicable(facts) && blurred && checkResumesAfterRestart(facts.resume).length > 0 && facts.resume.resumed.ok) {
+    return {
+      notApplicable: `${facts.resume.label}: its run took ${(longest.durationMs / 1000).toFixed(1)} s and every ExecuteStage answer of this plugin takes at least ${(answerFloorMs / 1000).toFixed(1)} s, so a resumed run cannot be told from one that started over; give an example of this stage that runs ${LONG_RESUME_MS / 1000} s or more`,
+      notExercised: true,
+    };
   }
-  return facts!;
-}
-
-/** A failed resume whose answer came later than even a full re-run needs: the plugin held it (SDK log flush). */
-function answerWasHeld(resume: ResumeFacts): boolean {
-  return checkResumesAfterRestart(resume).length > 0 && resume.resumed.durationMs > resume.durationMs + HELD_ANSWER_MARGIN_MS;
+  return facts;
 }
 
 async function interruptAndResume(session: Session, run: TimedRun, killAtShare: number): Promise<RestartFacts | NotApplicable> {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { parsePluginEntry } from '../../../src/target/config-file.js';
@@ -99,11 +100,11 @@ describe('parsePluginEntry: errors name file:line and the fix', () => {
   });
 
   it('an unknown top-level key gives that key\'s line and the allowed keys', () => {
-    expect(errorOf('name: p\nconfig: {}\nconfg: 1\n').message).toBe(`${FILE}:3: unknown key "confg"; allowed: name, url, port, config, deployTargets.`);
+    expect(errorOf('name: p\nconfig: {}\nconfg: 1\n').message).toBe(`${FILE}:3: unknown key "confg"; allowed: name, url, port, config, deployTargets, conformance.`);
   });
 
   it('an unknown top-level key whose value is a block gives the key\'s line, not the value\'s', () => {
-    expect(errorOf('name: p\nconfg:\n  a: 1\n').message).toBe(`${FILE}:2: unknown key "confg"; allowed: name, url, port, config, deployTargets.`);
+    expect(errorOf('name: p\nconfg:\n  a: 1\n').message).toBe(`${FILE}:2: unknown key "confg"; allowed: name, url, port, config, deployTargets, conformance.`);
   });
 
   it('an unknown key in JSON gives its line', () => {
@@ -138,5 +139,106 @@ describe('parsePluginEntry: errors name file:line and the fix', () => {
 
   it('labels that are a list are refused too', () => {
     expect(errorOf('deployTargets:\n  - name: dev\n    labels: [3]\n').message).toContain('deployTargets[0].labels must map strings to strings');
+  });
+});
+
+describe('parsePluginEntry: the conformance section', () => {
+  it('resolves conformance.apps against the config file\'s folder, not the working directory', () => {
+    const text = 'name: p\nconformance:\n  apps:\n    - examples/basic\n    - ../shared/app\n    - /abs/app\n';
+    expect(parsePluginEntry(text, '/repo/conf/plugin.yaml')).toEqual({
+      name: 'p',
+      conformance: { apps: ['/repo/conf/examples/basic', '/repo/shared/app', '/abs/app'], stages: {} },
+    });
+  });
+
+  it('resolves apps of a relative config path from the current folder plus the file\'s folder', () => {
+    expect(parsePluginEntry('conformance:\n  apps: [basic]\n', FILE).conformance).toEqual({ apps: [path.resolve('conf', 'basic')], stages: {} });
+  });
+
+  it('reads stages: every example is a with: block whose source names the key, its position and the file', () => {
+    const text = [
+      'name: p',
+      'config: {}',
+      'conformance:',
+      '  stages:',
+      '    REF_WAIT:',
+      '      - duration: 1s',
+      '      - duration: 2s',
+      '    REF_APPROVAL:',
+      '      - approvers: [alice, bob]',
+      '        minApproverNum: 2',
+      '',
+    ].join('\n');
+    expect(parsePluginEntry(text, FILE)).toEqual({
+      name: 'p',
+      config: {},
+      conformance: {
+        apps: [],
+        stages: {
+          REF_WAIT: [
+            { with: { duration: '1s' }, source: 'conformance.stages.REF_WAIT[0] in conf/plugin.yaml' },
+            { with: { duration: '2s' }, source: 'conformance.stages.REF_WAIT[1] in conf/plugin.yaml' },
+          ],
+          REF_APPROVAL: [{ with: { approvers: ['alice', 'bob'], minApproverNum: 2 }, source: 'conformance.stages.REF_APPROVAL[0] in conf/plugin.yaml' }],
+        },
+      },
+    });
+  });
+
+  it('reads apps and stages together from JSON, and an empty list of examples as none', () => {
+    const text = JSON.stringify({ name: 'p', conformance: { apps: ['a'], stages: { X: [{}], Y: [] } } }, null, 2);
+    expect(parsePluginEntry(text, '/c/plugin.json')).toEqual({
+      name: 'p',
+      conformance: { apps: ['/c/a'], stages: { X: [{ with: {}, source: 'conformance.stages.X[0] in /c/plugin.json' }], Y: [] } },
+    });
+  });
+
+  it('an empty conformance mapping gives no apps and no stages; an empty conformance: key none at all', () => {
+    expect(parsePluginEntry('conformance: {}\n', FILE)).toEqual({ conformance: { apps: [], stages: {} } });
+    expect(parsePluginEntry('name: p\nconformance:\n', FILE)).toEqual({ name: 'p' });
+  });
+});
+
+describe('parsePluginEntry: conformance errors name file:line and the fix', () => {
+  it('conformance not a mapping gives the key\'s line', () => {
+    expect(errorOf('name: p\nconformance: [examples/basic]\n').message).toBe(`${FILE}:2: conformance must be a mapping with apps and/or stages.`);
+    expect(errorOf('conformance: 5\n').message).toBe(`${FILE}:1: conformance must be a mapping with apps and/or stages.`);
+  });
+
+  it('an unknown key under conformance (the stage: typo) gives its line and the allowed keys', () => {
+    const text = 'name: p\nconformance:\n  apps: [a]\n  stage:\n    REF_WAIT: []\n';
+    expect(errorOf(text).message).toBe(`${FILE}:4: unknown key "conformance.stage"; allowed: apps, stages.`);
+  });
+
+  it('apps that is not a list gives the apps line', () => {
+    expect(errorOf('name: p\nconformance:\n  apps: examples/basic\n').message).toBe(
+      `${FILE}:3: conformance.apps must be a list of folders (relative to this file) holding an app.pipecd.yaml.`,
+    );
+  });
+
+  it('apps with a non-string or empty item gives the apps line', () => {
+    const message = `${FILE}:3: conformance.apps must be a list of folders (relative to this file) holding an app.pipecd.yaml.`;
+    expect(errorOf('name: p\nconformance:\n  apps:\n    - a\n    - 3\n').message).toBe(message);
+    expect(errorOf('name: p\nconformance:\n  apps: [a, ""]\n').message).toBe(message);
+    expect(errorOf('name: p\nconformance:\n  apps: [{dir: a}]\n').message).toBe(message);
+  });
+
+  it('stages that is not a mapping gives the stages line', () => {
+    expect(errorOf('name: p\nconformance:\n  stages: [REF_WAIT]\n').message).toBe(`${FILE}:3: conformance.stages must map stage names to lists of example with: blocks.`);
+  });
+
+  it('stages.X that is a mapping, not a list of mappings, gives X\'s line', () => {
+    const text = 'name: p\nconformance:\n  stages:\n    REF_WAIT:\n      - duration: 1s\n    REF_APPROVAL: {approvers: [alice]}\n';
+    expect(errorOf(text).message).toBe(
+      `${FILE}:6: conformance.stages.REF_APPROVAL must be a list of with: blocks (mappings), e.g. [{approvers: [alice]}].`,
+    );
+  });
+
+  it('stages.X with an item that is a list, a scalar or empty gives X\'s line', () => {
+    const message = (line: number) => `${FILE}:${line}: conformance.stages.REF_WAIT must be a list of with: blocks (mappings), e.g. [{approvers: [alice]}].`;
+    expect(errorOf('name: p\nconformance:\n  stages:\n    REF_WAIT:\n      - [1]\n').message).toBe(message(4));
+    expect(errorOf('conformance:\n  stages:\n    REF_WAIT: [1s]\n').message).toBe(message(3));
+    expect(errorOf('conformance:\n  stages:\n    REF_WAIT:\n      -\n').message).toBe(message(3));
+    expect(errorOf('conformance:\n  stages:\n    REF_WAIT:\n').message).toBe(message(3));
   });
 });
