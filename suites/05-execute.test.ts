@@ -83,7 +83,7 @@ describe('EXEC ExecuteStage', () => {
     expectNoViolations(checkDeployTargetResolution(facts));
   });
 
-  it('EXEC-010 an empty or {} stage_config means the stage defaults: OK with a final status', async (ctx) => {
+  it('EXEC-010 a zero-byte stage_config is handled exactly like {}: a final status or a refusal with a message, never a crash or a hang', async (ctx) => {
     const session = await useSession(ctx);
     const runs = await emptyStageConfigRuns(session, caseIdOf(ctx));
     if (!runs.length) missingStage(ctx, await planFacts(session), 'the plugin planned no stage to execute');

@@ -68,7 +68,7 @@ export function discoverExampleApps(targetFolder: string): string[] {
 
 function appFoldersUnder(dir: string, depth: number): string[] {
   const entries = readdirSync(dir, { withFileTypes: true });
-  if (entries.some((e) => e.isFile() && isAppConfigFile(e.name))) return [dir];
+  if (entries.some((e) => !e.isDirectory() && isAppConfigFile(e.name))) return [dir];
   if (depth === 0) return [];
   return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).flatMap((e) => appFoldersUnder(path.join(dir, e.name), depth - 1));
 }
@@ -77,7 +77,7 @@ function appFoldersUnder(dir: string, depth: number): string[] {
 export function loadExampleApp(dir: string, flag: string): ExampleApp {
   const where = `${flag} ${dir}`;
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${where}: not a folder; give the folder that holds your app.pipecd.yaml and the files it needs.`);
-  const configs = readdirSync(dir).filter(isAppConfigFile).sort();
+  const configs = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.isDirectory() && isAppConfigFile(e.name)).map((e) => e.name).sort();
   if (!configs.length) throw new UsageError(`${where}: no app.pipecd.yaml (or *.pipecd.yaml) in this folder; an example application is the folder of your app as in your Git repository.`);
   if (configs.length > 1 && !configs.includes('app.pipecd.yaml')) throw new UsageError(`${where}: several application configs (${configs.join(', ')}); keep one per example folder.`);
   const configFilename = configs.includes('app.pipecd.yaml') ? 'app.pipecd.yaml' : configs[0];

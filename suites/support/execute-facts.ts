@@ -74,7 +74,12 @@ export async function emptyStageConfigRuns(session: Session, caseId: string): Pr
   const plan = await planFacts(session);
   const stages = await plannedStages(session, true);
   const pairs: EmptyConfigPair[] = [];
+  // Once per stage name and kind: neither call carries the stage's own with:, so further entries would repeat them.
+  const seen = new Set<string>();
   for (const stage of stages) {
+    const key = `${stage.name}/${stage.rollback}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     const once = async (stageConfig: unknown): Promise<StageRun> => {
       const copy = freshStage(stage);
       const deployment = stageDeployment(session, [copy], plan.kind);

@@ -11,9 +11,12 @@ import { inCI, warnSkipped } from '../support/ci.js';
 import { failedRules, ROOT, runCli, type CliRun } from './support.js';
 
 const GO_DIR = path.join(ROOT, 'fixtures', 'plugins', 'go');
+const CONFIG_STAGE_DIR = path.join(GO_DIR, 'config-stage');
 
 interface GoPlugin {
   name: string;
+  /** What the CLI is pointed at: by default the binary in fixtures/plugins/go/bin. */
+  target?: string;
   /** The committed `--config`, or a per-run copy of it made in `tmp`. */
   config(tmp: string): string;
   /** What the run must have done to the outside world, beyond the harness's own verdict. */
@@ -31,6 +34,7 @@ const SDK = 'piped-plugin-sdk-go@v0.4.0';
 /** True SDK findings per plugin (see the header), each with its evidence. */
 const FINDINGS: Record<string, Finding[]> = {
   'stage-plugin': [],
+  'config-stage-plugin': [],
   'dir-plugin': [
     {
       rule: 'CONF-004',
@@ -55,6 +59,8 @@ const RUN_TIMEOUT_MS = 600_000;
 
 const PLUGINS: GoPlugin[] = [
   { name: 'stage-plugin', config: () => path.join(GO_DIR, 'stage-plugin.yaml') },
+  // Stages that refuse incomplete configs; the folder target's examples/ app gives their with: blocks.
+  { name: 'config-stage-plugin', target: CONFIG_STAGE_DIR, config: () => path.join(CONFIG_STAGE_DIR, 'config-stage-plugin.yaml') },
   {
     name: 'dir-plugin',
     // The deploy target must be an absolute path, and each run gets its own: the committed config's target dir is
@@ -75,7 +81,7 @@ function targetDir(tmp: string): string {
 }
 
 function binary(plugin: GoPlugin): string {
-  return path.join(GO_DIR, 'bin', plugin.name);
+  return plugin.target ? path.join(plugin.target, 'bin', plugin.name) : path.join(GO_DIR, 'bin', plugin.name);
 }
 
 const missing = PLUGINS.filter((p) => !existsSync(binary(p))).map((p) => path.relative(ROOT, binary(p)));
@@ -95,7 +101,7 @@ describe.skipIf(skip).concurrent('Go SDK plugins (piped-plugin-sdk-go v0.4.0)', 
     try {
       // Generated cases cost an SDK plugin 5 s per executed stage (its log flush): a shorter budget per property keeps
       // the run to a few minutes; the reference plugin gets the full default budget in the other e2e tests.
-      const run = await runCli([binary(plugin), '--config', plugin.config(tmp), '--property-time', '10'], RUN_TIMEOUT_MS);
+      const run = await runCli([plugin.target ?? binary(plugin), '--config', plugin.config(tmp), '--property-time', '10'], RUN_TIMEOUT_MS);
       console.log(`${name}: ${summary(run)}`);
       const findings = FINDINGS[name].map((f) => f.rule);
       expect(run.results, run.output).toBeDefined();
@@ -111,5 +117,24 @@ describe.skipIf(skip).concurrent('Go SDK plugins (piped-plugin-sdk-go v0.4.0)', 
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  });
+});
+
+describe.skipIf(skip)('a Go SDK plugin that needs configuration, without examples', () => {
+  it('config-stage-plugin run as a bare binary (no example app): exit 2, nothing failed, the rules it could not drive are not exercised with the stage\'s own message', { timeout: RUN_TIMEOUT_MS }, async ({ expect }) => {
+    const bare = path.join(CONFIG_STAGE_DIR, 'bin', 'config-stage-plugin');
+    const run = await runCli([bare, '--config', path.join(CONFIG_STAGE_DIR, 'config-stage-plugin.yaml'), '--property-time', '10'], RUN_TIMEOUT_MS);
+    expect(run.results, run.output).toBeDefined();
+    expect(run.exitCode, run.output).toBe(2);
+    expect(failedRules(run), run.output).toEqual([]);
+    const notExercised = run.results.outcomes.filter((o: any) => o.state === 'not-exercised');
+    const ids = notExercised.map((o: any) => o.ruleId);
+    for (const rule of ['PLAN-010', 'EXEC-001', 'EXEC-015', 'EXEC-016', 'SVC-013', 'SVC-014']) expect(ids, run.output).toContain(rule);
+    for (const o of notExercised) {
+      expect(o.messages[0]).toContain('approvers must be set');
+      expect(o.messages[0]).toContain('conformance.stages.CONFREQ_APPROVAL');
+    }
+    expect(run.results.verdict.release).toBe(false);
+    expect(run.output).toMatch(/not exercised/);
   });
 });

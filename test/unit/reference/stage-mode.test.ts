@@ -79,8 +79,9 @@ describe('reference planning faults of issue 3', () => {
     const operations = buildPipelineSyncStages(pipeline, false, faults('plan-unknown-operation')).map((s) => s.available_operation);
     expect(operations).toEqual(['MANUAL_OPERATION_UNKNOWN', 'MANUAL_OPERATION_UNKNOWN', 'MANUAL_OPERATION_APPROVE']);
     expect(Object.keys(buildPipelineSyncStages(pipeline, false, faults('plan-metadata-empty-key'))[2].metadata)).toEqual(['']);
-    expect(() => buildPipelineSyncStages([request('REF_WAIT', 0, '{not json')], false, none)).toThrow(RpcError);
-    expect(buildPipelineSyncStages([request('REF_WAIT', 0, '{not json')], false, faults('plan-ignore-bad-config'))).toHaveLength(1);
+    expect(() => buildPipelineSyncStages([request('REF_WAIT', 0, '{"duration":12345}')], false, none)).toThrow(RpcError);
+    expect(buildPipelineSyncStages([request('REF_WAIT', 0, '{"duration":12345}')], false, faults('plan-ignore-bad-config'))).toHaveLength(1);
+    expect(() => buildPipelineSyncStages([request('REF_WAIT', 0, '{"duration":"soon"}')], false, faults('plan-ignore-bad-config'))).toThrow(RpcError);
     const f = faults('plan-nondeterministic');
     expect(buildPipelineSyncStages(pipeline, false, f)[0].desc).not.toBe(buildPipelineSyncStages(pipeline, false, f)[0].desc);
   });
