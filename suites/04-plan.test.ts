@@ -2,14 +2,14 @@
 // names, fields, rollback, determinism, refusing bad stage configs).
 import { describe, it } from 'vitest';
 import {
-  checkBadStageConfigRefused, checkBuiltStageFields, checkEmittedStagesDefined, checkIndexesFromRequest, checkManualOperations, checkNamesKeptPerIndex,
+  checkBadStageConfigsRefused, checkBuiltStageFields, checkEmittedStagesDefined, checkIndexesFromRequest, checkManualOperations, checkNamesKeptPerIndex,
   checkNoDuplicateIndexes, checkNonRollbackIndexesMatchRequest, checkPlanningWritesNothing, checkQuickSyncHasStages, checkQuickSyncPlan,
   checkQuickSyncRollback, checkRollbackFollowsRequest, checkSamePlan, checkStagePluginUnsupported, checkStrategyAnswer, violation,
 } from '../src/contract/checks/index.js';
 import type { Violation } from '../src/contract/violation.js';
-import * as req from '../src/generate/requests.js';
 import type { CallOutcome } from '../src/session-types.js';
 import { PLANNING_BUDGET_MS, validPlanInput } from './support/calls.js';
+import { badConfigProbes, noConfigToMistypeReason, notJsonObservation } from './support/config-probes.js';
 import { gapReason, planFacts, planningCall, type PlanFacts } from './support/facts.js';
 import { caseIdOf, expectNoViolations, notExercised, notRun, unsupported, useSession } from './support/shared.js';
 
@@ -129,14 +129,16 @@ describe('PLAN BuildPipelineSyncStages and BuildQuickSyncStages', () => {
     expectNoViolations([...pipeline, ...quick]);
   });
 
-  it('PLAN-020 a stage config that is not JSON fails planning with a non-OK status', async (ctx) => {
+  it('PLAN-020 a stage config the plugin\'s own schema must refuse (a wrong type) fails planning, not the deployment later', async (ctx) => {
     const session = await useSession(ctx);
     const facts = await planFacts(session);
-    if (!facts.pipelineStages.length) unsupported(ctx, 'the plugin defines no pipeline stage to send a config to');
-    const request = req.pipelineRequest(facts.pipelineStages, true);
-    for (const stage of request.stages) stage.config = Buffer.from('{not json');
-    const outcome = await session.call('deployment', 'BuildPipelineSyncStages', request, { caseId: caseIdOf(ctx), budgetMs: PLANNING_BUDGET_MS });
-    expectNoViolations(checkBadStageConfigRefused(outcome));
+    if (!facts.forwardNames.length) unsupported(ctx, 'the plugin defines no pipeline stage to send a config to');
+    const probes = await badConfigProbes(session, facts, caseIdOf(ctx));
+    // Stages that refused the default `{}` (gaps) are evidence too: an incomplete config refused with a non-OK status.
+    if (!probes.length && !facts.gaps.length) notExercised(ctx, noConfigToMistypeReason(facts));
+    const info = await notJsonObservation(session, facts, caseIdOf(ctx));
+    if (info) await ctx.annotate(info, 'info');
+    expectNoViolations(checkBadStageConfigsRefused(probes));
   });
 
   it('PLAN-022 the same Build*SyncStages request gives the same stages, and planning writes nothing to piped', async (ctx) => {

@@ -280,10 +280,71 @@ export function checkSeededMetadataReadable(planned: any[], callbacks: JournalEn
   return [...unreadable, ...lost];
 }
 
-/** PLAN-020: a stage config that is not JSON fails planning now, with a non-OK status. */
-export function checkBadStageConfigRefused(outcome: CallOutcome): Violation[] {
-  if (!outcome.ok) return noAnswer(outcome) ? [violation('PLAN-020', `BuildPipelineSyncStages with stage config "{not json" got no answer (${outcomeText(outcome)})`)] : [];
-  return [violation('PLAN-020', 'BuildPipelineSyncStages with stage config "{not json" must answer a non-OK status; it answered OK, so the deployment would fail later instead', stagesOf(outcome.response))];
+/** A PLAN-020 probe: one stage planned alone with a user's valid `with:` whose first key got a wrongly typed value. */
+export interface BadConfigProbe {
+  /** Which stage and example, e.g. `stage REF_WAIT (variant of app examples/pipeline, stage 0)`. */
+  label: string;
+  /** The `with:` sent, e.g. `{"duration":12345}`. */
+  variant: unknown;
+  /** BuildPipelineSyncStages with the variant. */
+  planned: CallOutcome;
+  /** ExecuteStage of the planned stage with the variant, made only when planning answered OK. */
+  executed?: CallOutcome;
+}
+
+/**
+ * The wrongly typed variant of a valid `with:` block the plugin's own schema should refuse (CATALOGUE §8 item 9): its
+ * first key whose value is not null gets a value of another JSON type (string → 12345, number or boolean →
+ * "not-a-number", array → "not-a-list", object → "not-a-mapping"). Undefined when `config` is not a JSON object
+ * with such a key.
+ */
+export function wrongTypedVariant(config: unknown): Record<string, unknown> | undefined {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) return undefined;
+  const entries = Object.entries(config as Record<string, unknown>);
+  const index = entries.findIndex(([, value]) => value !== null && value !== undefined);
+  if (index < 0) return undefined;
+  const [key, value] = entries[index];
+  const wrong = typeof value === 'string' ? 12345
+    : typeof value === 'number' || typeof value === 'boolean' ? 'not-a-number'
+    : Array.isArray(value) ? 'not-a-list'
+    : 'not-a-mapping';
+  return { ...(config as Record<string, unknown>), [key]: wrong };
+}
+
+/**
+ * PLAN-020: a stage config the plugin's schema must refuse (a wrong type, CATALOGUE §8 item 9) fails planning now with
+ * a non-OK status, not a plan that fails later. A refusal passes; no answer or a crash (UNAVAILABLE) at planning is a
+ * violation. An OK plan is judged by executing it once with that config: STAGE_FAILURE or a non-OK status is the plan
+ * that fails later; success means the plugin tolerates the value, which is fine.
+ */
+export function checkBadStageConfigsRefused(probes: BadConfigProbe[]): Violation[] {
+  return probes.flatMap(({ label, variant, planned, executed }) => {
+    const sent = JSON.stringify(variant);
+    if (!planned.ok) {
+      if (noAnswer(planned)) return [violation('PLAN-020', `BuildPipelineSyncStages of ${label} with ${sent} got no answer (${outcomeText(planned)}); it must refuse with a non-OK status`)];
+      if (planned.status.codeName === 'UNAVAILABLE') {
+        return [violation('PLAN-020', `BuildPipelineSyncStages of ${label} with ${sent} crashed the plugin or lost the connection (${outcomeText(planned)}); it must refuse with a non-OK status`)];
+      }
+      return [];
+    }
+    if (!executed) return [];
+    const failure = !executed.ok ? outcomeText(executed) : executed.response?.status === 'STAGE_FAILURE' ? `STAGE_FAILURE${failureText(executed)}` : undefined;
+    if (failure === undefined) return [];
+    const evidence = { planned: stagesOf(planned.response), executed: executed.ok ? executed.response : executed.status };
+    return [violation('PLAN-020', `${label}: accepted ${sent} at planning, then failed when executed: a plan that fails later (ExecuteStage answered ${failure}); refuse such a config at planning with a non-OK status`, evidence)];
+  });
+}
+
+/** `: <message>` of a STAGE_FAILURE answer, else the first ERROR lines the stage logged during the call, else ''. */
+function failureText(executed: CallOutcome & { ok: true }): string {
+  const message = String(executed.response?.message ?? '').trim();
+  if (message) return `: ${message}`;
+  const errors = executed.callbacks
+    .filter((e) => e.rpc === 'ReportStageLogs' || e.rpc === 'ReportStageLogsFromLastCheckpoint')
+    .flatMap((e) => (Array.isArray(e.request?.blocks) ? e.request.blocks : []))
+    .filter((b: any) => b?.severity === 'ERROR' && String(b?.log ?? '').trim() !== '');
+  const lines = [...new Set(errors.map((b: any) => String(b.log).trim()))].slice(0, 3);
+  return lines.length ? `; stage log: ${lines.join(' | ')}` : '';
 }
 
 /** A built stage without the fields that change on every call (PLAN-022). */

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import {
-  checkBadStageConfigRefused, checkManualOperations, checkNamesKeptPerIndex, checkPlanningWritesNothing, checkQuickSyncHasStages, checkQuickSyncPlan,
-  checkQuickSyncRollback, checkRollbackFollowsRequest, checkSamePlan, checkSeededMetadataReadable,
+  checkBadStageConfigsRefused, checkManualOperations, checkNamesKeptPerIndex, checkPlanningWritesNothing, checkQuickSyncHasStages, checkQuickSyncPlan,
+  checkQuickSyncRollback, checkRollbackFollowsRequest, checkSamePlan, checkSeededMetadataReadable, wrongTypedVariant,
 } from '../../../src/contract/checks/index.js';
 import { failed, journalEntry, ok, requestStages, stage } from './fixtures.js';
 
@@ -47,10 +47,41 @@ describe('pipeline plan checks', () => {
     expect(found[1].message).toContain('only an APPROVE stage');
   });
 
-  it('PLAN-020 passes for a refusal and flags an OK plan or a hang', () => {
-    expect(checkBadStageConfigRefused(failed(3, 'INVALID_ARGUMENT', 'stage config is not valid JSON'))).toEqual([]);
-    expect(rulesOf(checkBadStageConfigRefused(ok({ stages: [none()] })))).toEqual(['PLAN-020']);
-    expect(rulesOf(checkBadStageConfigRefused(failed(4, 'HARNESS_TIMEOUT')))).toEqual(['PLAN-020']);
+  it('PLAN-020 builds the wrongly typed variant from the first option that is not null', () => {
+    expect(wrongTypedVariant({ duration: '2s' })).toEqual({ duration: 12345 });
+    expect(wrongTypedVariant({ minApproverNum: 2, approvers: ['alice'] })).toEqual({ minApproverNum: 'not-a-number', approvers: ['alice'] });
+    expect(wrongTypedVariant({ dryRun: true })).toEqual({ dryRun: 'not-a-number' });
+    expect(wrongTypedVariant({ approvers: ['alice'] })).toEqual({ approvers: 'not-a-list' });
+    expect(wrongTypedVariant({ env: { A: '1' } })).toEqual({ env: 'not-a-mapping' });
+    expect(wrongTypedVariant({ skip: null, run: 'echo hi' })).toEqual({ skip: null, run: 12345 });
+    for (const unusable of [{}, { only: null }, [], 'text', null, undefined]) expect(wrongTypedVariant(unusable)).toBeUndefined();
+  });
+
+  it('PLAN-020 passes for a refusal at planning, and for an accepted config that then runs', () => {
+    const variant = { duration: 12345 };
+    expect(checkBadStageConfigsRefused([])).toEqual([]);
+    expect(checkBadStageConfigsRefused([{ label: 'stage WAIT', variant, planned: failed(3, 'INVALID_ARGUMENT', 'duration must be a string') }])).toEqual([]);
+    const tolerated = { label: 'stage WAIT', variant, planned: ok({ stages: [none()] }), executed: ok({ status: 'STAGE_SUCCESS' }) };
+    expect(checkBadStageConfigsRefused([tolerated])).toEqual([]);
+  });
+
+  it('PLAN-020 flags no answer or a crash at planning, and an accepted config whose execution fails', () => {
+    const variant = { duration: 12345 };
+    const hang = checkBadStageConfigsRefused([{ label: 'stage WAIT', variant, planned: failed(4, 'HARNESS_TIMEOUT') }]);
+    expect(rulesOf(hang)).toEqual(['PLAN-020']);
+    expect(hang[0].message).toContain('no answer');
+    expect(rulesOf(checkBadStageConfigsRefused([{ label: 'stage WAIT', variant, planned: failed(14, 'UNAVAILABLE', 'connection reset') }]))).toEqual(['PLAN-020']);
+    const later = checkBadStageConfigsRefused([
+      { label: 'stage WAIT', variant, planned: ok({ stages: [none()] }), executed: ok({ status: 'STAGE_FAILURE', message: 'duration must be a string' }) },
+      { label: 'stage APPROVAL', variant: { approvers: 'not-a-list' }, planned: ok({ stages: [none()] }), executed: failed(3, 'INVALID_ARGUMENT', 'approvers must be a list') },
+    ]);
+    expect(rulesOf(later)).toEqual(['PLAN-020', 'PLAN-020']);
+    expect(later[0].message).toContain('accepted {"duration":12345} at planning, then failed when executed: a plan that fails later');
+    expect(later[0].message).toContain('duration must be a string');
+    expect(later[1].message).toContain('approvers must be a list');
+    const log = journalEntry('ReportStageLogs', { blocks: [{ log: 'Stage failed: duration must look like "2s"', severity: 'ERROR' }] });
+    const logged = checkBadStageConfigsRefused([{ label: 'stage WAIT', variant, planned: ok({ stages: [none()] }), executed: ok({ status: 'STAGE_FAILURE' }, [log]) }]);
+    expect(logged[0].message).toContain('STAGE_FAILURE; stage log: Stage failed: duration must look like "2s"');
   });
 
   it('PLAN-022 passes for plans that differ only in ids and timestamps', () => {
