@@ -13,6 +13,7 @@ import { packageRoot } from './protocol/load.js';
 import { clearCapabilities, readCapabilities } from './report/capabilities-file.js';
 import { OutcomeCollector } from './report/collector.js';
 import { groupNotExercised, renderHtmlReport } from './report/html.js';
+import { renderJunit } from './report/junit.js';
 import type { TestOutcome } from './report/outcome.js';
 import { closingLine, countOutcomes, EXIT, verdictOf, type VerdictOptions } from './report/verdict.js';
 import type { RunSpec } from './run-spec.js';
@@ -222,7 +223,7 @@ async function runSuites(spec: RunSpec, options: RunOptions, outDir: string, sig
       passWithNoTests: true,
       provide: { run: spec },
       sequence: { sequencer: ByFileName },
-      reporters: ['default', collector, ['junit', { outputFile: path.join(outDir, 'junit.xml'), suiteName: 'plugin-conformance' }]],
+      reporters: ['default', collector],
     },
     { cacheDir: path.join(os.tmpdir(), 'plugin-conformance-vite-cache'), logLevel: 'warn' },
   );
@@ -240,6 +241,7 @@ function report(outcomes: TestOutcome[], spec: RunSpec, outDir: string, verdictO
   const capabilities = readCapabilities(outDir);
   writeFileSync(resultsFile, JSON.stringify({ tool: 'plugin-conformance', target: spec.description, url: spec.url, pluginName: spec.pluginName, seed: spec.properties?.seed, properties: propertiesSummary(spec), capabilities, verdict, counts, outcomes }, null, 2) + '\n');
   if (capabilities) console.log(`\njudged as: ${describeCapabilities(capabilities)}`);
+  writeFileSync(path.join(outDir, 'junit.xml'), renderJunit(outcomes));
   const htmlFile = path.join(outDir, 'report.html');
   writeFileSync(htmlFile, renderHtmlReport({ target: spec.description, pluginName: spec.pluginName, verdict, counts, outcomes, generatedAt: new Date().toISOString() }));
   printProblems(outcomes);
