@@ -37,11 +37,17 @@ async function pipelineFacts(ctx: any): Promise<PlanFacts> {
 
 /** Judges each pipeline answer (both rollback values) with `check`; a non-OK answer to a valid request is itself a violation. */
 function judgePipelines(facts: PlanFacts, rule: string, check: (requestStages: any[], stages: any[], rollback: boolean) => Violation[]): Violation[] {
-  return VARIANTS.flatMap((variant) => {
+  // Every further example app is a case of its own: its plan is judged by the same rule.
+  const others = facts.otherApps.flatMap(({ app, request, outcome }) => {
+    const source = `BuildPipelineSyncStages of app ${app.example?.label} rollback=true`;
+    if (!outcome.ok) return [refused(rule, source, outcome, `; stage configs from app ${app.example?.label}`)];
+    return check(request.stages, outcome.response.stages ?? [], true).map((v) => ({ ...v, message: `${source}: ${v.message}` }));
+  });
+  return [...others, ...VARIANTS.flatMap((variant) => {
     const { request, outcome } = facts.pipeline[variant];
     if (!outcome.ok) return [refused(rule, `BuildPipelineSyncStages rollback=${request.rollback}`, outcome, configSources(facts))];
     return check(request.stages, outcome.response.stages ?? [], request.rollback).map((v) => ({ ...v, message: `BuildPipelineSyncStages rollback=${request.rollback}: ${v.message}` }));
-  });
+  })];
 }
 
 /** Judges each OK quick-sync answer; a refusal is PLAN-030's to report. */

@@ -56,12 +56,7 @@ export function candidatePipeline(choice: PipelineChoice): CandidatePipeline {
   const defined = new Set(choice.definedNames);
   const fromApp = choice.inputs.apps.find((app) => app.pipeline.some((s) => defined.has(s.name)));
   const pluginSpec = firstPluginSpec(choice.inputs.apps, choice.pluginName);
-  if (fromApp) {
-    const stages = fromApp.pipeline
-      .filter((s) => defined.has(s.name))
-      .map((s) => ({ name: s.name, index: s.index, with: s.with ?? {}, source: `app ${fromApp.label}, stage ${s.index}`, generic: false }));
-    return { stages, app: exampleAppSpec(fromApp, choice.pluginName), pluginSpec };
-  }
+  if (fromApp) return { stages: appStages(fromApp, defined), app: exampleAppSpec(fromApp, choice.pluginName), pluginSpec };
   // Every example of a stage becomes a pipeline entry of its own, so each is planned and executed.
   const entries = choice.forwardNames.flatMap((name) => {
     const examples = choice.inputs.stages[name] ?? [];
@@ -74,6 +69,21 @@ export function candidatePipeline(choice: PipelineChoice): CandidatePipeline {
   // A deployment plugin's app (spec and files) matters even when its pipeline has none of this plugin's stages.
   const app = choice.inputs.apps[0];
   return { stages, ...(app ? { app: exampleAppSpec(app, choice.pluginName) } : {}), pluginSpec };
+}
+
+/** An app's pipeline stages that belong to this plugin, at their positions, with their `with:` blocks. */
+function appStages(app: ExampleApp, defined: Set<string>): PlannedStageInput[] {
+  return app.pipeline
+    .filter((s) => defined.has(s.name))
+    .map((s) => ({ name: s.name, index: s.index, with: s.with ?? {}, source: `app ${app.label}, stage ${s.index}`, generic: false }));
+}
+
+/** Every further example app whose pipeline names a stage of this plugin: each is a case of its own. */
+export function otherAppPipelines(choice: PipelineChoice, primary: AppSpec | undefined): { app: AppSpec; stages: PlannedStageInput[] }[] {
+  const defined = new Set(choice.definedNames);
+  return choice.inputs.apps
+    .filter((app) => app !== primary?.example && app.pipeline.some((s) => defined.has(s.name)))
+    .map((app) => ({ app: exampleAppSpec(app, choice.pluginName), stages: appStages(app, defined) }));
 }
 
 function firstPluginSpec(apps: ExampleApp[], pluginName: string): unknown {

@@ -2,7 +2,7 @@
 // Gathering is I/O; judging stays in src/contract/checks.
 import { capabilitiesOf, pluginKind, type Capabilities, type PluginKind } from '../../src/contract/capabilities.js';
 import * as req from '../../src/generate/requests.js';
-import { candidatePipeline, inputGapReason, stageExamplesOf, type InputGap, type PlannedStageInput } from '../../src/piped/stage-inputs.js';
+import { candidatePipeline, inputGapReason, otherAppPipelines, stageExamplesOf, type InputGap, type PlannedStageInput } from '../../src/piped/stage-inputs.js';
 import { writeCapabilities } from '../../src/report/capabilities-file.js';
 import type { CallOutcome } from '../../src/session-types.js';
 import type { CallOptions, Session } from '../../src/session.js';
@@ -30,6 +30,16 @@ export interface PlanFacts {
    * user gave no example: the rules they would have driven are `not exercised`, with the refusal and the fix.
    */
   gaps: InputGap[];
+  /** Further example apps, each planned (rollback=true) and executed as a case of its own. */
+  otherApps: AppPlan[];
+}
+
+/** One further example app: its stages and its BuildPipelineSyncStages call. */
+export interface AppPlan {
+  app: req.AppSpec;
+  stages: PlannedStageInput[];
+  request: any;
+  outcome: CallOutcome;
 }
 
 export interface Execution {
@@ -60,7 +70,8 @@ async function gatherPlanFacts(session: Session): Promise<PlanFacts> {
   };
   const forwardNames = forwardStageNames(definedNames, quickSync.rollback);
   const inputs = runSpec().inputs;
-  const candidate = candidatePipeline({ pluginName: session.config.name, definedNames, forwardNames, inputs, foreignStage: FOREIGN_STAGE });
+  const choice = { pluginName: session.config.name, definedNames, forwardNames, inputs, foreignStage: FOREIGN_STAGE };
+  const candidate = candidatePipeline(choice);
   const { stages: pipelineStages, gaps } = await dropStagesNeedingExamples(session, candidate.stages);
   const app = candidate.app ?? appWithPipeline(session.config.name, pipelineStages, candidate.pluginSpec);
   const strategy = await probeStrategy(session, app, quickSync.rollback);
@@ -69,7 +80,13 @@ async function gatherPlanFacts(session: Session): Promise<PlanFacts> {
     const request = req.pipelineRequest(pipelineStages, rollback);
     return { request, outcome: await session.call('deployment', 'BuildPipelineSyncStages', request, { caseId: `facts: BuildPipelineSyncStages rollback=${rollback}` }) };
   };
-  return { defined, definedNames, quickSync, strategy, kind, forwardNames, app, pipelineStages, pipeline: { rollback: await plan(true), noRollback: await plan(false) }, gaps };
+  const otherApps: AppPlan[] = [];
+  for (const other of otherAppPipelines(choice, candidate.app)) {
+    const request = req.pipelineRequest(other.stages, true);
+    const outcome = await session.call('deployment', 'BuildPipelineSyncStages', request, { caseId: `facts: BuildPipelineSyncStages of app ${other.app.example?.label}` });
+    otherApps.push({ ...other, request, outcome });
+  }
+  return { defined, definedNames, quickSync, strategy, kind, forwardNames, app, pipelineStages, pipeline: { rollback: await plan(true), noRollback: await plan(false) }, gaps, otherApps };
 }
 
 /**
@@ -212,27 +229,36 @@ async function gatherExecutions(session: Session): Promise<Execution[]> {
   if (pipeline.ok) {
     runs.push(...(await executePlan(session, plan, pipeline.response.stages ?? [], 'PIPELINE', (stage) => stageConfigOf(plan, stage), true)));
   }
+  for (const other of plan.otherApps) {
+    if (!other.outcome.ok) continue;
+    const configOf = (stage: any) => other.stages.find((s) => s.index === stage.index)?.with ?? {};
+    runs.push(...(await executePlan(session, plan, other.outcome.response.stages ?? [], 'PIPELINE', configOf, true, other.app)));
+  }
   const quick = plan.quickSync.rollback;
   if (quick.ok) runs.push(...(await executePlan(session, plan, quick.response.stages ?? [], 'QUICK_SYNC', () => undefined, false)));
   return runs;
 }
 
-async function executePlan(session: Session, plan: PlanFacts, built: any[], strategy: string, configOf: (stage: any) => unknown, withRunning: boolean): Promise<Execution[]> {
+async function executePlan(session: Session, plan: PlanFacts, built: any[], strategy: string, configOf: (stage: any) => unknown, withRunning: boolean, app = plan.app): Promise<Execution[]> {
   const stages = req.assignStageIds(built);
   const ids = req.freshIds();
-  const dep = req.deployment({ ids, pluginName: session.config.name, deployTargets: deployTargetsFor(session, plan.kind), stages, status: 'DEPLOYMENT_PLANNED', syncStrategy: strategy });
+  const dep = req.deployment({
+    ids, pluginName: session.config.name, appName: app.appName, configFilename: req.configFilenameOf(app), deployTargets: deployTargetsFor(session, plan.kind), stages,
+    status: 'DEPLOYMENT_PLANNED', syncStrategy: strategy,
+  });
   const runs: Execution[] = [];
-  const caseId = `facts: execute ${strategy} plan`;
+  const caseId = `facts: execute ${strategy} plan${app.example ? ` of app ${app.example.label}` : ''}`;
   session.host.openDeployment(dep, caseId);
   try {
     for (const stage of stages) {
       if (stage.available_operation === 'MANUAL_OPERATION_APPROVE') session.host.setStageCommands(dep.id, stage.id, approvalCommands(dep, stage));
       // piped hands every stage a fresh copy of the checked-out sources (deploysource.go copy()).
-      const sources = session.workspace.sources(plan.app, withRunning);
+      const sources = session.workspace.sources(app, withRunning);
       const request = req.executeRequest(dep, stage, configOf(stage), sources.target, sources.running);
       const outcome = await session.call('deployment', 'ExecuteStage', request, { caseId, budgetMs: 120_000 });
       session.host.clearStageCommands(dep.id, stage.id);
-      runs.push({ label: `${strategy} ${stage.rollback ? 'rollback ' : ''}stage ${stage.name} (index ${stage.index})`, request, outcome });
+      const where = app.example && app !== plan.app ? ` of app ${app.example.label}` : '';
+      runs.push({ label: `${strategy} ${stage.rollback ? 'rollback ' : ''}stage ${stage.name} (index ${stage.index})${where}`, request, outcome });
     }
   } finally {
     session.host.closeDeployment(dep.id);

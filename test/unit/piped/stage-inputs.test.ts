@@ -7,6 +7,7 @@ import {
   DEFAULT_CONFIG_SOURCE,
   exampleAppSpec,
   inputGapReason,
+  otherAppPipelines,
   spreadIndexes,
   stageExamplesOf,
   type PipelineChoice,
@@ -236,5 +237,22 @@ describe('inputGapReason', () => {
       "stage REF_WAIT refused `{}` with INVALID_ARGUMENT 'duration is required'; stage REF_APPROVAL refused `{}` with FAILED_PRECONDITION 'approvers must not be empty'; " +
         'give an example with --app (an app whose pipeline uses the stage) or conformance.stages.REF_WAIT, conformance.stages.REF_APPROVAL in --config',
     );
+  });
+});
+
+describe('otherAppPipelines', () => {
+  const second = exampleApp('examples/second', [{ name: 'REF_APPROVAL', index: 0, with: { approvers: ['bob'] } }, { name: 'K8S_SYNC', index: 1 }]);
+
+  it('makes every further app that names this plugin\'s stages a case of its own, in order, with its own stages', () => {
+    const c = choice({ apps: [syncOnly, mixed, second] });
+    const primary = candidatePipeline(c).app;
+    const others = otherAppPipelines(c, primary);
+    expect(others.map((o) => o.app.example?.label)).toEqual(['examples/second']);
+    expect(others[0].stages).toEqual([{ name: 'REF_APPROVAL', index: 0, with: { approvers: ['bob'] }, source: 'app examples/second, stage 0', generic: false }]);
+  });
+
+  it('is empty with a single app', () => {
+    const c = choice({ apps: [mixed] });
+    expect(otherAppPipelines(c, candidatePipeline(c).app)).toEqual([]);
   });
 });
