@@ -88,7 +88,8 @@ Exit codes:
   1    a MUST rule failed (with --strict: any rule)
   2    setup error (plugin not found, not executable, download or pull failed, image or Docker engine missing,
        did not start), bad usage, nothing ran, or a MUST rule was not exercised for lack of a valid input
-       (each such rule is listed with the input that would drive it; --allow-not-exercised accepts them)
+       (each such rule is listed with the input that would drive it; --allow-not-exercised accepts them), or a
+       harness error (a bug in plugin-conformance itself, reported with its stack, never blamed on the plugin)
   130  interrupted (Ctrl-C); the plugin is stopped
 
 The last line of output is "N passed, N failed" (", N skipped" when some did not run or do not apply,

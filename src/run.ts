@@ -265,7 +265,7 @@ function printProblems(outcomes: TestOutcome[]): void {
     console.log('\nNot exercised (the rule applies, but the harness had no valid input to drive it):');
     for (const [reason, ids] of notExercised) console.log(`  ⊘ ${ids.join(', ')}\n      ${reason.split('\n').join('\n      ')}`);
   }
-  const problems = outcomes.filter((o) => o.state === 'failed' || o.state === 'setup-error');
+  const problems = outcomes.filter((o) => o.state === 'failed' || o.state === 'setup-error' || o.state === 'harness-error');
   const setup = problems.find((o) => o.state === 'setup-error');
   if (setup) {
     console.error(`\nplugin-conformance: ${setup.messages[0] ?? 'setup failed'}`);

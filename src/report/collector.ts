@@ -25,8 +25,10 @@ function toOutcome(testCase: TestCase, root: string): TestOutcome {
   };
   if (result.state === 'failed') {
     const errors = result.errors ?? [];
-    const setup = errors.some((e) => e.name === 'SetupError');
-    return { ...base, state: setup ? 'setup-error' : 'failed', messages: errors.map((e) => e.message) };
+    const state = failureState(errors);
+    if (state !== 'harness-error') return { ...base, state, messages: errors.map((e) => e.message) };
+    const messages = errors.map((e) => `this is a bug in plugin-conformance, not a finding about the plugin: ${e.name ?? 'Error'}: ${e.message}`);
+    return { ...base, state, messages, stack: errors.map((e) => e.stack ?? '').join('\n\n') };
   }
   if (result.state === 'skipped') {
     // Suites record why a test did not pass or fail on its own merits in task meta (suites/support/shared.ts).
@@ -37,6 +39,20 @@ function toOutcome(testCase: TestCase, root: string): TestOutcome {
   }
   if (result.state === 'passed') return { ...base, state: 'passed', messages: [] };
   return { ...base, state: 'skipped', messages: ['not run'] };
+}
+
+/** Errors that are the harness's judgement of the plugin: a rule or property violation, an assertion, a time-out. */
+const JUDGEMENTS = new Set(['RuleViolation', 'AssertionError']);
+const TIMED_OUT = /^(Test|Hook) timed out/;
+
+/**
+ * A failed test is the plugin's failure only when every error is a judgement; a SetupError means the plugin could not
+ * be started or reached; anything else (a TypeError in a suite, say) is a bug in the harness.
+ */
+export function failureState(errors: readonly { name?: string; message: string }[]): 'failed' | 'setup-error' | 'harness-error' {
+  if (errors.some((e) => e.name === 'SetupError')) return 'setup-error';
+  if (errors.every((e) => JUDGEMENTS.has(e.name ?? '') || TIMED_OUT.test(e.message))) return 'failed';
+  return 'harness-error';
 }
 
 function safeLevel(id: string) {

@@ -18,6 +18,7 @@ const STATE_LABEL: Record<TestOutcome['state'], string> = {
   'not-exercised': 'not exercised',
   skipped: 'skipped',
   'setup-error': 'setup error',
+  'harness-error': 'harness error',
 };
 
 export function escapeHtml(text: string): string {
@@ -30,7 +31,7 @@ function groupOf(outcome: TestOutcome): string {
 }
 
 function row(o: TestOutcome): string {
-  const details = o.messages.length ? `<details${o.state === 'failed' || o.state === 'setup-error' ? ' open' : ''}><summary>details</summary><pre>${escapeHtml(o.messages.join('\n\n'))}</pre></details>` : '';
+  const details = o.messages.length ? `<details${o.state === 'failed' || o.state === 'setup-error' || o.state === 'harness-error' ? ' open' : ''}><summary>details</summary><pre>${escapeHtml(o.messages.join('\n\n'))}</pre></details>` : '';
   return `<tr class="${o.state}"><td class="rule">${escapeHtml(o.ruleId ?? '')}</td><td>${escapeHtml(o.level ?? '')}</td><td><span class="badge ${o.state}">${STATE_LABEL[o.state]}</span></td><td>${escapeHtml(o.name)}${details}</td><td class="num">${o.durationMs} ms</td></tr>`;
 }
 
@@ -79,13 +80,13 @@ body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#1d1d1f}h1{margin:0 0 
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e5e5e5;vertical-align:top}
 .rule{font-family:ui-monospace,monospace;white-space:nowrap}.num{text-align:right;white-space:nowrap;color:#666}
 .badge{padding:.05rem .45rem;border-radius:4px;font-size:12px;white-space:nowrap}.badge.passed{background:#d5f2dc}.badge.failed{background:#f9cccc}
-.badge.unsupported,.badge.skipped{background:#eee}.badge.not-exercised{background:#ffe9c7}.badge.setup-error{background:#ffe2a8}.failed-text{color:#b00020}
+.badge.unsupported,.badge.skipped{background:#eee}.badge.not-exercised{background:#ffe9c7}.badge.setup-error,.badge.harness-error{background:#ffe2a8}.failed-text{color:#b00020}
 pre{white-space:pre-wrap;background:#f7f7f7;padding:.5rem;border-radius:4px;max-height:30rem;overflow:auto}small{color:#666;font-weight:normal}
 </style></head><body>
 <h1>plugin-conformance report</h1>
 <div>plugin <b>${escapeHtml(input.pluginName)}</b> — ${escapeHtml(input.target)} — ${escapeHtml(input.generatedAt)}</div>
 <div class="verdict ${status}"><b>${escapeHtml(input.verdict.summary)}</b> (exit code ${input.verdict.exitCode})<br>
-${c.passed} passed, ${c.failed} failed, ${c['not-exercised']} not exercised, ${c.unsupported} not applicable, ${c.skipped} skipped${c['setup-error'] ? `, ${c['setup-error']} setup error(s)` : ''}</div>
+${c.passed} passed, ${c.failed} failed, ${c['not-exercised']} not exercised, ${c.unsupported} not applicable, ${c.skipped} skipped${c['setup-error'] ? `, ${c['setup-error']} setup error(s)` : ''}${c['harness-error'] ? `, ${c['harness-error']} harness error(s)` : ''}</div>
 ${notExercisedSection(input.outcomes)}
 ${[...groups].map(([group, outcomes]) => section(group, outcomes)).join('\n')}
 </body></html>

@@ -24,10 +24,12 @@ function testcase(o: TestOutcome): string {
   const head = `    <testcase classname="${xmlText(o.file)}" name="${xmlText(o.name)}" time="${(o.durationMs / 1000).toFixed(3)}"`;
   const message = o.messages.join('\n\n');
   if (o.state === 'passed') return `${head}/>`;
-  if (o.state === 'failed' || o.state === 'setup-error') {
+  if (o.state === 'failed' || o.state === 'setup-error' || o.state === 'harness-error') {
     const kind = o.state === 'failed' ? 'failure' : 'error';
     const first = (o.messages[0] ?? '').split('\n')[0];
-    return `${head}>\n      <${kind} message="${xmlText(first)}" type="${o.state === 'failed' ? 'RuleViolation' : 'SetupError'}">${xmlText(message)}</${kind}>\n    </testcase>`;
+    const type = { failed: 'RuleViolation', 'setup-error': 'SetupError', 'harness-error': 'HarnessError' }[o.state];
+    const body = o.stack ? `${message}\n\n${o.stack}` : message;
+    return `${head}>\n      <${kind} message="${xmlText(first)}" type="${type}">${xmlText(body)}</${kind}>\n    </testcase>`;
   }
   return `${head}>\n      <skipped message="${xmlText(`${SKIP_PREFIX[o.state] ?? o.state}: ${message}`)}"/>\n    </testcase>`;
 }
@@ -38,7 +40,7 @@ export function renderJunit(outcomes: TestOutcome[], suiteName = 'plugin-conform
   for (const o of outcomes) files.set(o.file, [...(files.get(o.file) ?? []), o]);
   const count = (list: TestOutcome[], states: OutcomeState[]) => list.filter((o) => states.includes(o.state)).length;
   const attrs = (list: TestOutcome[]) =>
-    `tests="${list.length}" failures="${count(list, ['failed'])}" errors="${count(list, ['setup-error'])}" ` +
+    `tests="${list.length}" failures="${count(list, ['failed'])}" errors="${count(list, ['setup-error', 'harness-error'])}" ` +
     `skipped="${count(list, ['unsupported', 'not-exercised', 'skipped'])}" time="${(list.reduce((t, o) => t + o.durationMs, 0) / 1000).toFixed(3)}"`;
   const suites = [...files].map(([file, list]) => `  <testsuite name="${xmlText(file)}" ${attrs(list)}>\n${list.map(testcase).join('\n')}\n  </testsuite>`);
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlText(suiteName)}" ${attrs(outcomes)}>\n${suites.join('\n')}\n</testsuites>\n`;

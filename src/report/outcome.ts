@@ -5,12 +5,13 @@ import type { RuleLevel } from '../contract/rules.js';
  * passed / failed; `unsupported`: the rule does not apply to this plugin (capability absent);
  * `not-exercised`: the rule applies but the harness could not drive it (no valid input for a stage, planning refused
  * every config it had): says why and which input would fix it; `skipped`: deselected by --only/--skip or impossible
- * in attach mode; `setup-error`: the harness could not get the plugin going.
+ * in attach mode; `setup-error`: the harness could not get the plugin going; `harness-error`: code of the harness threw
+ * (a bug in plugin-conformance, never blamed on the plugin).
  */
-export type OutcomeState = 'passed' | 'failed' | 'unsupported' | 'not-exercised' | 'skipped' | 'setup-error';
+export type OutcomeState = 'passed' | 'failed' | 'unsupported' | 'not-exercised' | 'skipped' | 'setup-error' | 'harness-error';
 
 /** Every state, in report order. */
-export const OUTCOME_STATES: readonly OutcomeState[] = ['passed', 'failed', 'not-exercised', 'unsupported', 'skipped', 'setup-error'];
+export const OUTCOME_STATES: readonly OutcomeState[] = ['passed', 'failed', 'not-exercised', 'unsupported', 'skipped', 'setup-error', 'harness-error'];
 
 export interface TestOutcome {
   /** Full test name, starting with the rule ID. */
@@ -22,6 +23,8 @@ export interface TestOutcome {
   durationMs: number;
   /** Failure messages, or the reason a rule was not run, does not apply or was not exercised. */
   messages: string[];
+  /** A harness error's stack, for the bug report. */
+  stack?: string;
 }
 
 /**

@@ -35,6 +35,10 @@ const unique = (values: string[]) => [...new Set(values)];
  */
 export function verdictOf(outcomes: TestOutcome[], options: VerdictOptions = {}): Verdict {
   const counts = countOutcomes(outcomes);
+  if (counts['harness-error'] > 0) {
+    const names = outcomes.filter((o) => o.state === 'harness-error').map((o) => o.ruleId ?? o.name);
+    return { exitCode: EXIT.setup, summary: `harness error: a bug in plugin-conformance stopped ${unique(names).join(', ')} (not the plugin's fault; the stack is in results.json; please report it)`, release: false };
+  }
   if (counts['setup-error'] > 0) return { exitCode: EXIT.setup, summary: 'setup error: the plugin could not be started or reached, so nothing was judged', release: false };
   if (counts.passed + counts.failed === 0 && counts['not-exercised'] === 0) return { exitCode: EXIT.setup, summary: 'nothing ran: no test matched the selection', release: false };
   const ids = (state: OutcomeState, keep: (o: TestOutcome) => boolean = () => true) => unique(outcomes.filter((o) => o.state === state && keep(o)).map((o) => o.ruleId ?? o.name));
@@ -68,5 +72,7 @@ export function verdictOf(outcomes: TestOutcome[], options: VerdictOptions = {})
 export function closingLine(counts: Counts): string {
   const skipped = counts.skipped + counts.unsupported + counts['setup-error'];
   const notExercised = counts['not-exercised'];
-  return `${counts.passed} passed, ${counts.failed} failed${skipped || notExercised ? `, ${skipped} skipped` : ''}${notExercised ? `, ${notExercised} not exercised` : ''}`;
+  const harness = counts['harness-error'];
+  const others = `${notExercised ? `, ${notExercised} not exercised` : ''}${harness ? `, ${harness} harness error${harness > 1 ? 's' : ''}` : ''}`;
+  return `${counts.passed} passed, ${counts.failed} failed${skipped || others ? `, ${skipped} skipped` : ''}${others}`;
 }

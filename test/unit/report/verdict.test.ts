@@ -8,7 +8,7 @@ function outcome(name: string, state: OutcomeState): TestOutcome {
 }
 
 function counts(overrides: Partial<Counts> = {}): Counts {
-  return { passed: 0, failed: 0, unsupported: 0, 'not-exercised': 0, skipped: 0, 'setup-error': 0, ...overrides };
+  return { passed: 0, failed: 0, unsupported: 0, 'not-exercised': 0, skipped: 0, 'setup-error': 0, 'harness-error': 0, ...overrides };
 }
 
 describe('verdictOf', () => {
@@ -66,7 +66,7 @@ describe('countOutcomes', () => {
       outcome('A-004', 'unsupported'),
       outcome('A-005', 'setup-error'),
     ]);
-    expect(found).toEqual({ passed: 2, failed: 1, unsupported: 1, 'not-exercised': 0, skipped: 0, 'setup-error': 1 });
+    expect(found).toEqual({ passed: 2, failed: 1, unsupported: 1, 'not-exercised': 0, skipped: 0, 'setup-error': 1, 'harness-error': 0 });
   });
 });
 
@@ -145,5 +145,18 @@ describe('verdictOf with rules not exercised', () => {
   it('the closing line counts rules not exercised after the skipped ones', () => {
     expect(closingLine(counts({ passed: 5, 'not-exercised': 3 }))).toBe('5 passed, 0 failed, 0 skipped, 3 not exercised');
     expect(closingLine(counts({ passed: 5, unsupported: 1, 'not-exercised': 2 }))).toBe('5 passed, 0 failed, 1 skipped, 2 not exercised');
+  });
+});
+
+describe('verdictOf with a harness error', () => {
+  it('exits 2 and says the harness, not the plugin, is at fault, even beside rule failures', () => {
+    const verdict = verdictOf([outcome('PLAN-010 a', 'failed'), outcome('EXEC-001 b', 'harness-error')]);
+    expect(verdict.exitCode).toBe(EXIT.setup);
+    expect(verdict.release).toBe(false);
+    expect(verdict.summary).toBe("harness error: a bug in plugin-conformance stopped EXEC-001 (not the plugin's fault; the stack is in results.json; please report it)");
+  });
+
+  it('the closing line counts harness errors last', () => {
+    expect(closingLine(counts({ passed: 3, 'harness-error': 1 }))).toBe('3 passed, 0 failed, 0 skipped, 1 harness error');
   });
 });
