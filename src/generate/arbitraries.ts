@@ -14,6 +14,11 @@ export interface GenFacts {
   kind: 'stage' | 'deployment';
   /** Deploy target names from the plugin's `--config`. */
   deployTargets: string[];
+  /**
+   * The user's example `with:` blocks per stage name (example apps, conformance.stages). Generated configs of a stage
+   * with examples mostly vary around them: piped sends what users write, and `{}` may not be valid for the stage.
+   */
+  examples?: Record<string, Record<string, unknown>[]>;
 }
 
 /** One stage of `spec.pipeline.stages` routed to this plugin, at its global index. */
@@ -170,7 +175,39 @@ const timeoutArb = fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant(
 type StageDraft = Omit<GeneratedStage, 'index'> & { gap: number };
 
 function stageDraftArb(facts: GenFacts, config = stageConfigArb): fc.Arbitrary<StageDraft> {
-  return fc.record({ name: fc.constantFrom(...facts.stageNames), gap: fc.nat({ max: 3 }), desc: textArb, timeout: timeoutArb, with: config });
+  const byName = (name: string) => {
+    const examples = facts.examples?.[name] ?? [];
+    return examples.length ? fc.oneof({ arbitrary: exampleVariantArb(examples), weight: 3 }, { arbitrary: config, weight: 1 }) : config;
+  };
+  return fc
+    .constantFrom(...facts.stageNames)
+    .chain((name) => fc.record({ name: fc.constant(name), gap: fc.nat({ max: 3 }), desc: textArb, timeout: timeoutArb, with: byName(name) }));
+}
+
+/**
+ * A user's example, varied the ways piped's users vary what they write without changing its meaning: its keys in
+ * another order, and unknown fields (unicode keys and values among them) added beside the real ones.
+ */
+export function exampleVariantArb(examples: Record<string, unknown>[]): fc.Arbitrary<Record<string, unknown>> {
+  return fc
+    .record({
+      example: fc.constantFrom(...examples),
+      order: fc.array(fc.nat(), { maxLength: 8 }),
+      extra: fc.dictionary(keyArb, configValueArb(false), { maxKeys: 3, noNullPrototype: true }),
+    })
+    .map(({ example, order, extra }) => {
+      const keys = Object.keys(example);
+      // Each number swaps one key with another: any order of the keys is reachable, and no swaps shrink to the original.
+      for (const [i, n] of order.entries()) {
+        const a = i % Math.max(keys.length, 1);
+        const b = n % Math.max(keys.length, 1);
+        [keys[a], keys[b]] = [keys[b], keys[a]];
+      }
+      const varied: Record<string, unknown> = {};
+      for (const key of keys) varied[key] = example[key];
+      for (const [key, value] of Object.entries(extra)) if (!Object.hasOwn(example, key)) varied[`x-conformance-${key}`] = value;
+      return varied;
+    });
 }
 
 /** Stage lists from the plugin's own names with ascending, distinct, often non-contiguous indexes. */

@@ -3,7 +3,7 @@
 // blamed on the scripted suites. Calls are watched: a transport failure waits briefly for the process to exit, so
 // a crash is attributed to the case that caused it.
 import type { TestContext } from 'vitest';
-import { approvalCommands, approveCommand, executions, planFacts } from './facts.js';
+import { approvalCommands, approveCommand, executions, planFacts, stageExamples } from './facts.js';
 import { ownsProcess, runSpec, sessionOptions, sharedSession, sharedSessionStarted } from './shared.js';
 import {
   PLACEHOLDER_CHECKOUT, pipelineRequestOf, plannedExecution, type CheckoutOf, type ExecutionCase, type GenFacts, type PlannedExecution,
@@ -80,7 +80,10 @@ export class GeneratedTarget {
   genFacts(): Promise<GenFacts> {
     this.facts ??= this.session().then(async (session) => {
       const plan = await planFacts(session);
-      return { pluginName: session.config.name, stageNames: plan.forwardNames, kind: plan.kind, deployTargets: (session.config.deployTargets ?? []).map((t) => t.name) };
+      const examples = Object.fromEntries(
+        plan.forwardNames.map((name) => [name, stageExamples(plan, name).map((e) => e.with).filter((w): w is Record<string, unknown> => typeof w === 'object' && w !== null && !Array.isArray(w))]),
+      );
+      return { pluginName: session.config.name, stageNames: plan.forwardNames, kind: plan.kind, deployTargets: (session.config.deployTargets ?? []).map((t) => t.name), examples };
     });
     return this.facts;
   }
