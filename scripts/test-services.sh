@@ -22,7 +22,7 @@ wait_for() { # description, command...
   note "test-services: $what did not come up within ${WAIT_SECONDS}s"; return 1
 }
 
-engine_answers() { curl -sf --unix-socket "$SOCKET" http://localhost/_ping; }
+engine_answers() { curl -sf --unix-socket "$SOCKET" http://localhost/_ping >/dev/null; }
 
 install_packages() {
   local missing=()
