@@ -2,7 +2,19 @@
 import type { PropertySettings } from './generate/properties.js';
 import type { SeededTool } from './host/types.js';
 import type { RunInputs } from './piped/inputs.js';
+import type { OciIndexFacts } from './target/oci.js';
 import type { PipedPluginConfig, TargetSpec } from './target/types.js';
+
+/** What a release build asked to be checked (--release, --expect-version): suites/13-release.test.ts judges it. */
+export interface ReleaseSpec {
+  /** --expect-version V: the version the plugin's `version` subcommand must print. */
+  expectVersion?: string;
+  /**
+   * An oci:// target's image index with each manifest's layers, read by the CLI (which holds the registry
+   * credentials); `error` when the index could not be read; absent for other targets.
+   */
+  oci?: OciIndexFacts | { url: string; error: string };
+}
 
 export interface RunSpec {
   /** How the suites start the plugin: the worker rebuilds the Launcher from it (src/target/resolve.ts launcherFor). */
@@ -36,4 +48,6 @@ export interface RunSpec {
   properties?: PropertySettings;
   /** Example apps and stage examples: the stage configs the harness plans and executes with (src/piped/inputs.ts). */
   inputs: RunInputs;
+  /** Release checks to run (RELEASE-*); absent unless --release or --expect-version was given. */
+  release?: ReleaseSpec;
 }

@@ -1,21 +1,25 @@
 // Orchestrates one run: target → run spec → suites under vitest → outcomes → reports → exit code.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startVitest, BaseSequencer, type TestSpecification } from 'vitest/node';
 import { describeCapabilities } from './contract/capabilities.js';
-import { globsToPattern } from './contract/rules.js';
 import { SetupError, UsageError } from './errors.js';
 import { propertySettingsOf, replayTestPattern, type PropertyOptions } from './generate/properties.js';
 import type { SeededTool } from './host/types.js';
 import { WORK_DIR_ENV } from './host/workspace.js';
+import { selectTests, suiteVitestOptions, SUITE_VITE_OVERRIDES, testNamePattern, type Selection } from './list.js';
 import { packageRoot } from './protocol/load.js';
 import { clearCapabilities, readCapabilities } from './report/capabilities-file.js';
 import { OutcomeCollector } from './report/collector.js';
 import { groupNotExercised, renderHtmlReport } from './report/html.js';
 import { renderJunit } from './report/junit.js';
+import { applyBaseline, formatBaselineResult, formatBaselineUpdate, localDate, parseBaseline, planBaselineUpdate, renderBaselineUpdate, type Baseline, type BaselineOptions, type StaleEntry } from './report/baseline.js';
+import { rules } from './contract/rules.js';
 import type { TestOutcome } from './report/outcome.js';
-import { closingLine, countOutcomes, EXIT, verdictOf, type VerdictOptions } from './report/verdict.js';
+import { shardOutcomes, shardVerdict, type Shard, type ShardRecord } from './report/shard.js';
+import { closingLine, countOutcomes, EXIT, gatingOf, verdictOf, withinEdition, type VerdictOptions } from './report/verdict.js';
+import { provenanceOf, RESULTS_SCHEMA_VERSION, withoutUserinfo, type Provenance } from './report/provenance.js';
 import type { RunSpec } from './run-spec.js';
 import { pipedPluginConfig } from './session.js';
 import { readPluginEntry, type ConformanceSection } from './target/config-file.js';
@@ -27,6 +31,7 @@ import { defaultPluginName, launcherFor, prepareTarget, type TargetRequest } fro
 import type { TargetSpec } from './target/types.js';
 import type { RegistryCredentials } from './target/registry-auth.js';
 import { PID_FILE_ENV, reapChildren } from './target/reaper.js';
+import { releaseSpecOf } from './target/release-facts.js';
 
 export interface RunOptions {
   /** The positional plugin argument (absent with --container or --address). */
@@ -50,6 +55,8 @@ export interface RunOptions {
   apps?: string[];
   /** --allow-not-exercised */
   allowNotExercised?: boolean;
+  /** --baseline FILE, --update-baseline --reason TEXT, --plugin-version V (src/report/baseline.ts). */
+  baseline?: BaselineOptions;
   name?: string;
   outDir: string;
   only: string[];
@@ -61,6 +68,14 @@ export interface RunOptions {
   protoRoot?: string;
   /** --seed, --property-runs, --property-time, --replay, --replay-file, --save-failures. */
   properties?: PropertyOptions;
+  /** --shard i/n: run only this shard's part of the selected tests (src/report/shard.ts). */
+  shard?: Shard;
+  /** --rules-edition N: only rules of catalogue editions up to N gate the run (default: the current edition). */
+  rulesEdition?: number;
+  /** --release: also judge the release facts (RELEASE-*: the version subcommand, an oci:// artifact's platforms). */
+  release?: boolean;
+  /** --expect-version V: the version `<plugin> version` must print (implies --release). */
+  expectVersion?: string;
 }
 
 /** Suites run in file-name order: process start-up first, shutdown last. */
@@ -96,6 +111,7 @@ export async function runSpecOf(options: RunOptions, runId: string, cwd = proces
     protoRoot: options.protoRoot,
     properties: propertySettingsOf(options.properties),
     inputs,
+    ...(options.release || options.expectVersion !== undefined ? { release: await releaseSpecOf(options) } : {}),
   };
 }
 
@@ -140,18 +156,16 @@ function folderConfig(target: string): string | undefined {
   return existsSync(target) && statSync(target).isDirectory() && existsSync(candidate) ? candidate : undefined;
 }
 
-/** Vitest's test-name filter for --only/--skip rule ID globs. */
-export function testNamePattern(only: string[], skip: string[]): RegExp | undefined {
-  if (!only.length && !skip.length) return undefined;
-  const must = only.length ? `(?=.*\\b${globsToPattern(only)}\\b)` : '';
-  const mustNot = skip.length ? `(?!.*\\b${globsToPattern(skip)}\\b)` : '';
-  return new RegExp(`^${must}${mustNot}`);
-}
+/** Vitest's test-name filter for --only/--skip rule ID globs (in src/list.ts, which collects with it too). */
+export { testNamePattern };
 
 export async function run(options: RunOptions, signal?: AbortSignal): Promise<number> {
   const runId = `${process.pid}-${Date.now().toString(36)}`;
   let spec: RunSpec;
+  let baseline: Baseline | undefined;
   try {
+    // Before the plugin starts: a bad baseline file is exit 2 with file:line.
+    baseline = options.baseline && loadBaseline(options.baseline);
     spec = await runSpecOf(options, runId);
   } catch (error) {
     if (error instanceof UsageError || error instanceof SetupError) {
@@ -164,10 +178,23 @@ export async function run(options: RunOptions, signal?: AbortSignal): Promise<nu
   mkdirSync(outDir, { recursive: true });
   clearCapabilities(outDir);
   spec = { ...spec, reportsDir: outDir };
+  // Before the suites: the plugin bytes (or image) identified as they are tested.
+  const provenance = await provenanceOf(options, spec.target, spec.properties?.seed);
   console.log(`plugin-conformance: testing ${spec.description} as "${spec.pluginName}"${spec.configFile ? ` with ${spec.configFile}` : ''}`);
   if (spec.target.kind === 'address') printAttachInstructions(spec, spec.target.address);
   for (const app of spec.inputs.apps) console.log(`plugin-conformance: example app ${app.label} (${app.configFilename}, ${app.pipeline.length} pipeline stage(s))`);
   console.log(`plugin-conformance: seed ${spec.properties!.seed} (--seed ${spec.properties!.seed} generates the same cases again)`);
+  let selection: Selection | undefined;
+  if (options.shard) {
+    try {
+      selection = await selectTests(spec, { only: options.only, skip: options.skip, shard: options.shard });
+    } catch (error) {
+      console.error(`plugin-conformance: cannot select the shard's tests: ${(error as Error).message}`);
+      return EXIT.setup;
+    }
+    const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+    console.log(`plugin-conformance: shard ${options.shard.index}/${options.shard.total}: ${selection.tests.length} of ${selection.selected.length} selected test(s), about ${seconds(selection.shard!.estimatedMs)} by recorded durations (shards: ${selection.shard!.loadsMs.map(seconds).join(', ')})`);
+  }
 
   const pidFile = path.join(os.tmpdir(), `plugin-conformance-${process.pid}.pids`);
   process.env[PID_FILE_ENV] = pidFile;
@@ -183,7 +210,7 @@ export async function run(options: RunOptions, signal?: AbortSignal): Promise<nu
   process.once('exit', reapOnExit);
   let outcomes: TestOutcome[];
   try {
-    outcomes = await runSuites(spec, options, outDir, signal);
+    outcomes = await runSuites(spec, options, outDir, signal, selection?.pattern);
   } finally {
     process.off('exit', reapOnExit);
     const killed = reapChildren(pidFile);
@@ -198,34 +225,33 @@ export async function run(options: RunOptions, signal?: AbortSignal): Promise<nu
     console.error('plugin-conformance: interrupted; the plugin was stopped.');
     return EXIT.interrupted;
   }
-  return report(outcomes, spec, outDir, { strict: options.strict, allowNotExercised: options.allowNotExercised });
+  // The baseline turns the failures it excuses into expected failures (after the run; --update-baseline writes it first).
+  const settled = baseline && options.baseline ? settleBaseline(outcomes, baseline, options.baseline) : undefined;
+  if (settled) outcomes = settled.outcomes;
+  const verdictOptions = { strict: options.strict, allowNotExercised: options.allowNotExercised, rulesEdition: options.rulesEdition, ...(settled ? { staleBaseline: settled.stale } : {}) };
+  if (!selection?.shard) return report(outcomes, spec, outDir, verdictOptions, provenance, undefined, settled);
+  const mine = selection.tests.map((t) => t.name);
+  const all = selection.selected.map((t) => t.name);
+  const shard: ShardRecord = { index: selection.shard.index, total: selection.shard.total, selected: mine, selectedTotal: all.length, only: options.only, skip: options.skip, verdictOptions };
+  return report(shardOutcomes(outcomes, all, mine), spec, outDir, verdictOptions, provenance, shard, settled);
 }
 
-async function runSuites(spec: RunSpec, options: RunOptions, outDir: string, signal?: AbortSignal): Promise<TestOutcome[]> {
+/** `pattern`: the shard's exact test names; otherwise --replay's property or the --only/--skip filter. */
+async function runSuites(spec: RunSpec, options: RunOptions, outDir: string, signal?: AbortSignal, pattern?: RegExp): Promise<TestOutcome[]> {
   const root = packageRoot();
   const collector = new OutcomeCollector(root);
   const vitest = await startVitest(
     'test',
     [],
     {
-      root,
-      dir: path.join(root, 'dist', 'suites'),
-      include: ['**/*.test.js'],
-      config: false,
-      watch: false,
-      pool: 'forks',
-      maxWorkers: 1,
-      isolate: false,
-      fileParallelism: false,
+      // The same suites, spec and filter `plugin-conformance list` collects with (src/list.ts).
+      ...suiteVitestOptions(spec, pattern ?? replayTestPattern(spec.properties ?? {}) ?? testNamePattern(options.only, options.skip), root),
       testTimeout: 120_000,
       hookTimeout: 60_000,
-      testNamePattern: replayTestPattern(spec.properties ?? {}) ?? testNamePattern(options.only, options.skip),
-      passWithNoTests: true,
-      provide: { run: spec },
       sequence: { sequencer: ByFileName },
       reporters: ['default', collector],
     },
-    { cacheDir: path.join(os.tmpdir(), 'plugin-conformance-vite-cache'), logLevel: 'warn' },
+    SUITE_VITE_OVERRIDES,
   );
   const onAbort = () => void vitest.close();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -234,17 +260,23 @@ async function runSuites(spec: RunSpec, options: RunOptions, outDir: string, sig
   return collector.outcomes;
 }
 
-function report(outcomes: TestOutcome[], spec: RunSpec, outDir: string, verdictOptions: VerdictOptions): number {
+function report(outcomes: TestOutcome[], spec: RunSpec, outDir: string, verdictOptions: VerdictOptions, provenance: Provenance, shard?: ShardRecord, baseline?: SettledBaseline): number {
   const counts = countOutcomes(outcomes);
-  const verdict = verdictOf(outcomes, verdictOptions);
+  const verdict = shard ? shardVerdict(verdictOf(outcomes, verdictOptions), shard) : verdictOf(outcomes, verdictOptions);
   const resultsFile = path.join(outDir, 'results.json');
   const capabilities = readCapabilities(outDir);
-  writeFileSync(resultsFile, JSON.stringify({ tool: 'plugin-conformance', target: spec.description, url: spec.url, pluginName: spec.pluginName, seed: spec.properties?.seed, properties: propertiesSummary(spec), capabilities, verdict, counts, outcomes }, null, 2) + '\n');
+  // A public contract (schemas/results.schema.json): no secrets, URL userinfo removed; each outcome says its rule's
+  // edition and whether its failure gates.
+  const judged = outcomes.map((o) => ({ ...o, ...gatingOf(o, verdictOptions) }));
+  const target = withoutUserinfo(spec.description);
+  const url = withoutUserinfo(spec.url);
+  writeFileSync(resultsFile, JSON.stringify({ schemaVersion: RESULTS_SCHEMA_VERSION, tool: 'plugin-conformance', provenance, target, url, pluginName: spec.pluginName, seed: spec.properties?.seed, properties: propertiesSummary(spec), capabilities, verdict, counts, ...(shard ? { shard } : {}), ...(baseline ? { baseline: baseline.summary } : {}), outcomes: judged }, null, 2) + '\n');
   if (capabilities) console.log(`\njudged as: ${describeCapabilities(capabilities)}`);
   writeFileSync(path.join(outDir, 'junit.xml'), renderJunit(outcomes));
   const htmlFile = path.join(outDir, 'report.html');
   writeFileSync(htmlFile, renderHtmlReport({ target: spec.description, pluginName: spec.pluginName, verdict, counts, outcomes, generatedAt: new Date().toISOString() }));
-  printProblems(outcomes);
+  printProblems(outcomes, verdictOptions);
+  for (const line of baseline?.lines ?? []) console.log(line);
   console.log(`\n${verdict.summary}`);
   console.log(`reports: ${path.join(outDir, 'junit.xml')}, ${resultsFile}, ${htmlFile}`);
   console.log(closingLine(counts));
@@ -259,19 +291,78 @@ function propertiesSummary(spec: RunSpec) {
   return { seed: p.seed, runs: p.runs, timeLimitMs: p.timeLimitMs, ...(replay ? { replay } : {}) };
 }
 
-function printProblems(outcomes: TestOutcome[]): void {
+export function printProblems(outcomes: TestOutcome[], verdictOptions: VerdictOptions = {}): void {
   const notExercised = groupNotExercised(outcomes);
   if (notExercised.size) {
     console.log('\nNot exercised (the rule applies, but the harness had no valid input to drive it):');
     for (const [reason, ids] of notExercised) console.log(`  ⊘ ${ids.join(', ')}\n      ${reason.split('\n').join('\n      ')}`);
   }
-  const problems = outcomes.filter((o) => o.state === 'failed' || o.state === 'setup-error' || o.state === 'harness-error');
+  // Failures of rules newer than --rules-edition are warnings: listed apart, with the edition that makes them gate.
+  const warnings = outcomes.filter((o) => o.state === 'failed' && !withinEdition(o, verdictOptions));
+  const problems = outcomes.filter((o) => (o.state === 'failed' && !warnings.includes(o)) || o.state === 'setup-error' || o.state === 'harness-error');
   const setup = problems.find((o) => o.state === 'setup-error');
   if (setup) {
     console.error(`\nplugin-conformance: ${setup.messages[0] ?? 'setup failed'}`);
     return;
   }
+  if (warnings.length) {
+    console.log(`\nWarnings (rules newer than --rules-edition ${verdictOptions.rulesEdition}; they do not change the exit code):`);
+    for (const o of warnings) console.log(`  ! [${o.level ?? '?'}, gating from edition ${gatingOf(o).edition}] ${o.name}\n      ${(o.messages[0] ?? '').split('\n').join('\n      ')}`);
+  }
   if (!problems.length) return;
   console.log('\nFailed rules:');
   for (const o of problems) console.log(`  ✗ [${o.level ?? '?'}] ${o.name}\n      ${(o.messages[0] ?? '').split('\n').join('\n      ')}`);
+}
+
+/** Reads and parses the --baseline file; a missing file is an empty baseline only when --update-baseline writes it. */
+function loadBaseline(options: BaselineOptions): Baseline {
+  const label = displayPath(options.file);
+  if (!existsSync(options.file)) {
+    if (options.update) return { file: label, entries: [] };
+    throw new UsageError(`${label}: baseline file not found; create it from a run with --update-baseline --reason TEXT, or fix the path`);
+  }
+  return parseBaseline(readFileSync(options.file, 'utf8'), label, { ruleIds: new Set(rules().map((r) => r.id)), pluginVersion: options.pluginVersion });
+}
+
+interface SettledBaseline {
+  outcomes: TestOutcome[];
+  stale: StaleEntry[];
+  /** results.json's `baseline`. */
+  summary: Record<string, unknown>;
+  /** Printed before the verdict: what --update-baseline changed, the expected failures, the stale entries. */
+  lines: string[];
+}
+
+/**
+ * Applies the baseline to the run's outcomes. With --update-baseline the file is first rewritten from this run (only
+ * when the run judged the plugin: no setup or harness error), and the rewritten baseline is the one applied.
+ */
+function settleBaseline(outcomes: TestOutcome[], loaded: Baseline, options: BaselineOptions): SettledBaseline {
+  const judging = { today: localDate(), pluginVersion: options.pluginVersion };
+  const lines: string[] = [];
+  let baseline = loaded;
+  let updated: Record<string, unknown> | undefined;
+  if (options.update) {
+    const judged = outcomes.some((o) => o.state === 'passed' || o.state === 'failed') && !outcomes.some((o) => o.state === 'setup-error' || o.state === 'harness-error');
+    if (!judged) lines.push(`\nbaseline ${baseline.file} not updated: this run judged nothing it could record (setup or harness error, or nothing ran)`);
+    else {
+      const update = planBaselineUpdate(outcomes, baseline, judging, options.update.reason);
+      const before = existsSync(options.file) ? readFileSync(options.file, 'utf8') : undefined;
+      const text = renderBaselineUpdate(before, update);
+      if (text !== before) writeFileSync(options.file, text);
+      lines.push(...formatBaselineUpdate(update, baseline.file));
+      baseline = parseBaseline(text, baseline.file, { ruleIds: new Set(rules().map((r) => r.id)), pluginVersion: options.pluginVersion });
+      updated = { added: update.added.map((a) => a.key), removed: update.removed.map((r) => r.entry.key) };
+    }
+  }
+  const result = applyBaseline(outcomes, baseline, judging);
+  lines.push(...formatBaselineResult(result, baseline.file));
+  const stale = result.stale.map(({ entry, why, line }) => ({ entry, why, line }));
+  return { outcomes: result.outcomes, stale: result.stale, lines, summary: { file: baseline.file, matched: result.matched, stale, unjudged: result.unjudged, ...(updated ? { updated } : {}) } };
+}
+
+/** A path as people gave it: relative to the working directory when it lies below it. */
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }

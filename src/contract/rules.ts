@@ -1,5 +1,5 @@
 // The rule catalogue as data: every rule of src/contract/rules.tsv (the machine-readable form of
-// ../shared/contract/CATALOGUE.md §4) with its level, title, upstream reference and statement.
+// ../shared/contract/CATALOGUE.md §4) with its level, edition, title, upstream reference and statement.
 // Test names, filters and reports key on these IDs; an ID never changes meaning.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,9 +9,20 @@ export type RuleLevel = 'MUST' | 'SHOULD' | 'INFO';
 
 export const RULE_LEVELS: readonly RuleLevel[] = ['MUST', 'SHOULD', 'INFO'];
 
+/**
+ * The edition of ../shared/contract/CATALOGUE.md these rules implement: the second, whose §8 errata changed the
+ * meaning of some rules. `--rules-edition N` gates on the rules of editions up to N; this is the default.
+ */
+export const CATALOGUE_EDITION = 2;
+
 export interface Rule {
   id: string;
   level: RuleLevel;
+  /**
+   * The catalogue edition that introduced the rule or last changed its meaning (1 ≤ edition ≤ CATALOGUE_EDITION).
+   * A run pinned to an older edition (`--rules-edition`) reports the rule's failures as warnings.
+   */
+  edition: number;
   /** One line in our own words (≤ 70 characters), for tables and reports. */
   title: string;
   /** Where upstream pipecd shows the rule: `path:lines` references, `;`-separated, as in the catalogue. */
@@ -21,7 +32,7 @@ export interface Rule {
 }
 
 /** The TSV header, in column order. */
-export const RULES_TSV_COLUMNS = ['id', 'level', 'title', 'reference', 'statement'] as const;
+export const RULES_TSV_COLUMNS = ['id', 'level', 'edition', 'title', 'reference', 'statement'] as const;
 
 let catalogue: Map<string, Rule> | undefined;
 
@@ -35,6 +46,11 @@ export function rule(id: string): Rule {
   const found = ruleMap().get(id);
   if (!found) throw new Error(`unknown rule ID ${id}: not in src/contract/rules.tsv`);
   return found;
+}
+
+/** The edition of a rule (see Rule.edition), or undefined for an ID that is not in the catalogue. */
+export function ruleEdition(id: string): number | undefined {
+  return ruleMap().get(id)?.edition;
 }
 
 /** The path of the rule registry file in this package. */
@@ -52,7 +68,7 @@ function ruleMap(): Map<string, Rule> {
 
 /**
  * Parses the rule registry text (header line, then one tab-separated rule per line). Throws an error naming
- * the file and line for a wrong header, a wrong column count, an unknown level, a malformed or duplicate ID.
+ * the file and line for a wrong header, a wrong column count, an unknown level or edition, a malformed or duplicate ID.
  */
 export function parseRulesTsv(text: string, source = 'rules.tsv'): Rule[] {
   const lines = text.replace(/\r\n/g, '\n').trimEnd().split('\n');
@@ -68,15 +84,19 @@ export function parseRulesTsv(text: string, source = 'rules.tsv'): Rule[] {
     if (cells.length !== RULES_TSV_COLUMNS.length) {
       throw new Error(`${where}: expected ${RULES_TSV_COLUMNS.length} tab-separated columns (${RULES_TSV_COLUMNS.join(', ')}), got ${cells.length}`);
     }
-    const [id, level, title, reference, statement] = cells.map((c) => c.trim());
+    const [id, level, editionText, title, reference, statement] = cells.map((c) => c.trim());
     if (!/^[A-Z]+-\d{3}$/.test(id)) throw new Error(`${where}: "${id}" is not a rule ID like PLAN-010`);
     if (seen.has(id)) throw new Error(`${where}: duplicate rule ID ${id}`);
     if (!(RULE_LEVELS as readonly string[]).includes(level)) {
       throw new Error(`${where}: ${id} has unknown level "${level}"; expected one of ${RULE_LEVELS.join(', ')}`);
     }
+    const edition = Number(editionText);
+    if (!/^[1-9]\d*$/.test(editionText) || edition > CATALOGUE_EDITION) {
+      throw new Error(`${where}: ${id} has edition "${editionText}"; expected a catalogue edition from 1 to ${CATALOGUE_EDITION}`);
+    }
     if (!title || !statement) throw new Error(`${where}: ${id} needs a non-empty title and statement`);
     seen.add(id);
-    parsed.push({ id, level: level as RuleLevel, title, reference, statement });
+    parsed.push({ id, level: level as RuleLevel, edition, title, reference, statement });
   });
   return parsed;
 }

@@ -19,6 +19,7 @@ const STATE_LABEL: Record<TestOutcome['state'], string> = {
   skipped: 'skipped',
   'setup-error': 'setup error',
   'harness-error': 'harness error',
+  'expected-failure': 'expected failure',
 };
 
 export function escapeHtml(text: string): string {
@@ -31,7 +32,9 @@ function groupOf(outcome: TestOutcome): string {
 }
 
 function row(o: TestOutcome): string {
-  const details = o.messages.length ? `<details${o.state === 'failed' || o.state === 'setup-error' || o.state === 'harness-error' ? ' open' : ''}><summary>details</summary><pre>${escapeHtml(o.messages.join('\n\n'))}</pre></details>` : '';
+  // An expected failure shows why the --baseline excuses it before the failure itself.
+  const texts = o.baseline ? [`expected failure (baseline entry ${o.baseline.entry}): ${o.baseline.reason}`, ...o.messages] : o.messages;
+  const details = texts.length ? `<details${o.state === 'failed' || o.state === 'setup-error' || o.state === 'harness-error' ? ' open' : ''}><summary>details</summary><pre>${escapeHtml(texts.join('\n\n'))}</pre></details>` : '';
   return `<tr class="${o.state}"><td class="rule">${escapeHtml(o.ruleId ?? '')}</td><td>${escapeHtml(o.level ?? '')}</td><td><span class="badge ${o.state}">${STATE_LABEL[o.state]}</span></td><td>${escapeHtml(o.name)}${details}</td><td class="num">${o.durationMs} ms</td></tr>`;
 }
 
@@ -80,13 +83,13 @@ body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#1d1d1f}h1{margin:0 0 
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e5e5e5;vertical-align:top}
 .rule{font-family:ui-monospace,monospace;white-space:nowrap}.num{text-align:right;white-space:nowrap;color:#666}
 .badge{padding:.05rem .45rem;border-radius:4px;font-size:12px;white-space:nowrap}.badge.passed{background:#d5f2dc}.badge.failed{background:#f9cccc}
-.badge.unsupported,.badge.skipped{background:#eee}.badge.not-exercised{background:#ffe9c7}.badge.setup-error,.badge.harness-error{background:#ffe2a8}.failed-text{color:#b00020}
+.badge.unsupported,.badge.skipped{background:#eee}.badge.not-exercised{background:#ffe9c7}.badge.setup-error,.badge.harness-error{background:#ffe2a8}.badge.expected-failure{background:#e8dcf5}.failed-text{color:#b00020}
 pre{white-space:pre-wrap;background:#f7f7f7;padding:.5rem;border-radius:4px;max-height:30rem;overflow:auto}small{color:#666;font-weight:normal}
 </style></head><body>
 <h1>plugin-conformance report</h1>
 <div>plugin <b>${escapeHtml(input.pluginName)}</b> — ${escapeHtml(input.target)} — ${escapeHtml(input.generatedAt)}</div>
 <div class="verdict ${status}"><b>${escapeHtml(input.verdict.summary)}</b> (exit code ${input.verdict.exitCode})<br>
-${c.passed} passed, ${c.failed} failed, ${c['not-exercised']} not exercised, ${c.unsupported} not applicable, ${c.skipped} skipped${c['setup-error'] ? `, ${c['setup-error']} setup error(s)` : ''}${c['harness-error'] ? `, ${c['harness-error']} harness error(s)` : ''}</div>
+${c.passed} passed, ${c.failed} failed, ${c['not-exercised']} not exercised, ${c.unsupported} not applicable, ${c.skipped} skipped${c['setup-error'] ? `, ${c['setup-error']} setup error(s)` : ''}${c['harness-error'] ? `, ${c['harness-error']} harness error(s)` : ''}${c['expected-failure'] ? `, ${c['expected-failure']} expected failure(s)` : ''}</div>
 ${notExercisedSection(input.outcomes)}
 ${[...groups].map(([group, outcomes]) => section(group, outcomes)).join('\n')}
 </body></html>

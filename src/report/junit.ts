@@ -1,5 +1,6 @@
 // JUnit XML from the harness's outcomes (the same data as results.json), so every outcome keeps its meaning in CI
-// tools: a failure is <failure>, and a rule skipped, not applicable or not exercised is <skipped> with its reason.
+// tools: a failure is <failure>, and a rule skipped, not applicable or not exercised is <skipped> with its reason, as
+// is a failure the --baseline excuses (`expected failure: <reason>`).
 import type { OutcomeState, TestOutcome } from './outcome.js';
 
 /** How each outcome that is neither passed nor failed reads in a <skipped message="…">. */
@@ -31,6 +32,8 @@ function testcase(o: TestOutcome): string {
     const body = o.stack ? `${message}\n\n${o.stack}` : message;
     return `${head}>\n      <${kind} message="${xmlText(first)}" type="${type}">${xmlText(body)}</${kind}>\n    </testcase>`;
   }
+  // Excused by the --baseline: skipped (CI stays green) with the entry's reason; the failure itself as the text.
+  if (o.state === 'expected-failure') return `${head}>\n      <skipped message="${xmlText(`expected failure: ${o.baseline?.reason ?? ''}`)}">${xmlText(message)}</skipped>\n    </testcase>`;
   return `${head}>\n      <skipped message="${xmlText(`${SKIP_PREFIX[o.state] ?? o.state}: ${message}`)}"/>\n    </testcase>`;
 }
 
@@ -41,7 +44,7 @@ export function renderJunit(outcomes: TestOutcome[], suiteName = 'plugin-conform
   const count = (list: TestOutcome[], states: OutcomeState[]) => list.filter((o) => states.includes(o.state)).length;
   const attrs = (list: TestOutcome[]) =>
     `tests="${list.length}" failures="${count(list, ['failed'])}" errors="${count(list, ['setup-error', 'harness-error'])}" ` +
-    `skipped="${count(list, ['unsupported', 'not-exercised', 'skipped'])}" time="${(list.reduce((t, o) => t + o.durationMs, 0) / 1000).toFixed(3)}"`;
+    `skipped="${count(list, ['unsupported', 'not-exercised', 'skipped', 'expected-failure'])}" time="${(list.reduce((t, o) => t + o.durationMs, 0) / 1000).toFixed(3)}"`;
   const suites = [...files].map(([file, list]) => `  <testsuite name="${xmlText(file)}" ${attrs(list)}>\n${list.map(testcase).join('\n')}\n  </testsuite>`);
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlText(suiteName)}" ${attrs(outcomes)}>\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -6,12 +6,13 @@ import type { RuleLevel } from '../contract/rules.js';
  * `not-exercised`: the rule applies but the harness could not drive it (no valid input for a stage, planning refused
  * every config it had): says why and which input would fix it; `skipped`: deselected by --only/--skip or impossible
  * in attach mode; `setup-error`: the harness could not get the plugin going; `harness-error`: code of the harness threw
- * (a bug in plugin-conformance, never blamed on the plugin).
+ * (a bug in plugin-conformance, never blamed on the plugin); `expected-failure`: failed, but excused by an entry of
+ * the --baseline file (src/report/baseline.ts), so it does not fail the run (a MUST one still keeps `release: false`).
  */
-export type OutcomeState = 'passed' | 'failed' | 'unsupported' | 'not-exercised' | 'skipped' | 'setup-error' | 'harness-error';
+export type OutcomeState = 'passed' | 'failed' | 'unsupported' | 'not-exercised' | 'skipped' | 'setup-error' | 'harness-error' | 'expected-failure';
 
 /** Every state, in report order. */
-export const OUTCOME_STATES: readonly OutcomeState[] = ['passed', 'failed', 'not-exercised', 'unsupported', 'skipped', 'setup-error', 'harness-error'];
+export const OUTCOME_STATES: readonly OutcomeState[] = ['passed', 'failed', 'expected-failure', 'not-exercised', 'unsupported', 'skipped', 'setup-error', 'harness-error'];
 
 export interface TestOutcome {
   /** Full test name, starting with the rule ID. */
@@ -25,6 +26,8 @@ export interface TestOutcome {
   messages: string[];
   /** A harness error's stack, for the bug report. */
   stack?: string;
+  /** An expected failure's baseline entry (rule ID, wildcard or test name) and its reason. */
+  baseline?: { entry: string; reason: string };
 }
 
 /**

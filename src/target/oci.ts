@@ -97,6 +97,51 @@ export async function pullOciPlugin(url: string, options: OciPullOptions = {}): 
   return registry.blob(layer);
 }
 
+/** One entry of a plugin artifact's image index, with the layer media types of the manifest it names. */
+export interface OciIndexEntry {
+  /** `os/architecture`, or undefined when the entry names no platform. */
+  platform?: string;
+  digest: string;
+  mediaType: string;
+  /** Media types of the manifest's layers, in order; absent when the manifest could not be read. */
+  layers?: string[];
+  /** Why the manifest could not be read (HTTP error, digest mismatch, not JSON). */
+  error?: string;
+}
+
+/** What a plugin artifact's tag resolves to: an image index and its entries, or a single manifest (then no entries). */
+export interface OciIndexFacts {
+  url: string;
+  /** Media type of the document the tag or digest names. */
+  mediaType: string;
+  digest: string;
+  entries: OciIndexEntry[];
+}
+
+/**
+ * Reads the image index an oci:// URL names and every manifest it lists (release checks, RELEASE-002); blobs are not
+ * downloaded. Throws SetupError when the index itself cannot be read; a manifest that cannot be read is an entry error.
+ */
+export async function readOciIndex(url: string, options: Omit<OciPullOptions, 'platform'> = {}): Promise<OciIndexFacts> {
+  const ref = parseOciUrl(url);
+  const registry = new RegistryClient(ref, url, options);
+  const top = await registry.manifest(ref.reference);
+  if (top.descriptor.mediaType !== MEDIA.index) return { url, mediaType: top.descriptor.mediaType, digest: top.descriptor.digest, entries: [] };
+  const manifests = (JSON.parse(top.body.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? [];
+  const entries = await Promise.all(
+    manifests.map(async (m): Promise<OciIndexEntry> => {
+      const entry: OciIndexEntry = { ...(m.platform ? { platform: `${m.platform.os}/${m.platform.architecture}` } : {}), digest: m.digest, mediaType: m.mediaType };
+      try {
+        const { body } = await registry.manifest(m.digest, m);
+        return { ...entry, layers: ((JSON.parse(body.toString('utf8')) as { layers?: Descriptor[] }).layers ?? []).map((l) => l.mediaType) };
+      } catch (error) {
+        return { ...entry, error: (error as Error).message };
+      }
+    }),
+  );
+  return { url, mediaType: top.descriptor.mediaType, digest: top.descriptor.digest, entries };
+}
+
 function choosePlatform(url: string, index: { manifests?: Descriptor[] }, platform: Platform): Descriptor {
   const manifests = index.manifests ?? [];
   const match = manifests.find((m) => m.platform?.os === platform.os && m.platform?.architecture === platform.architecture);

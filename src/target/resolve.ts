@@ -1,13 +1,16 @@
 // Turns the user's target into something the suites can launch, failing early with a message that says what to fix:
 // a local executable or folder, a piped-style URL (file://, https://, oci://: fetched here, once per run), a
-// container image (docker:<image> or --container), or a running plugin (--address).
-import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+// container image (docker:<image>, --container, or a bare reference such as ghcr.io/me/p:v1 that is not a path here:
+// see image-ref.ts), or a running plugin (--address).
+import type { ContainerRuntimeClient } from 'testcontainers';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SetupError, UsageError } from '../errors.js';
 import { AddressLauncher, ATTACHED_URL, parseAddress } from './address.js';
 import { BinaryLauncher } from './binary.js';
 import { ContainerLauncher, dockerClient, ensureImage, removeOrphanContainers, runLabels } from './container.js';
+import { DOCKER_PREFIX, hasExplicitKind, parseImageReference, readPluginArgument, whyNotAnImage, type ImageReference, type TargetFacts } from './image-ref.js';
 import { parseOciUrl } from './oci.js';
 import type { RegistryCredentials } from './registry-auth.js';
 import type { Launcher, TargetSpec } from './types.js';
@@ -15,7 +18,7 @@ import { fetchPlugin, isFetchedUrl } from './url.js';
 
 /** What the user asked to test, straight from the command line. */
 export interface TargetRequest {
-  /** The positional argument: a path, a URL, or docker:<image>. */
+  /** The positional argument: a path, a URL, docker:<image>, or a bare image reference. */
   target?: string;
   /** --container <image> */
   container?: string;
@@ -29,9 +32,9 @@ export interface TargetRequest {
   registryAuth?: RegistryCredentials;
   /** Labels containers of this run (see container.ts). */
   runId: string;
+  /** Prints the line that says how a bare <plugin> was read (default: console.log). */
+  notify?: (line: string) => void;
 }
-
-const DOCKER_PREFIX = 'docker:';
 
 /** Checks the combination of target options; returns a one-line description of the target kind. */
 export function checkTargetRequest(request: TargetRequest): void {
@@ -39,7 +42,9 @@ export function checkTargetRequest(request: TargetRequest): void {
   if (given.length === 0) throw new UsageError('no plugin given. Usage: plugin-conformance [options] <plugin> (see --help)');
   if (given.length > 1) throw new UsageError(`give exactly one of <plugin>, --container IMAGE or --address HOST:PORT (got ${given.join(' and ')})`);
   if (request.address) parseAddress(request.address);
-  if (request.pull && !containerImage(request)) throw new UsageError('--pull only applies to container images (docker:<image> or --container IMAGE)');
+  if (request.pull && !containerImage(request) && !(request.target && !hasExplicitKind(request.target) && parseImageReference(request.target).ok)) {
+    throw new UsageError('--pull only applies to container images (docker:<image>, --container IMAGE or an image reference)');
+  }
 }
 
 /** The container image the request names, if any. */
@@ -59,6 +64,8 @@ export function defaultPluginName(request: TargetRequest, cwd = process.cwd()): 
   if (image) return lastSegment(image.replace(/@.*$/, '').replace(/:[^/]*$/, ''));
   if (request.address || !request.target) return 'plugin';
   const target = request.target;
+  const bare = bareImageReference(target, cwd);
+  if (bare) return lastSegment(bare.path);
   if (target.toLowerCase().startsWith('oci://')) return lastSegment(parseOciUrl(target).repository);
   if (/^https?:\/\//i.test(target)) {
     if (!URL.canParse(target)) throw new UsageError(`${target} is not a valid URL`);
@@ -71,11 +78,64 @@ function lastSegment(text: string): string {
   return text.split('/').filter(Boolean).pop() ?? text;
 }
 
+/** A positional argument that is not written as a URL or docker:, is no file or folder here, and parses as an image reference. */
+function bareImageReference(target: string, cwd: string): ImageReference | undefined {
+  if (hasExplicitKind(target) || existsSync(path.resolve(cwd, target))) return undefined;
+  const parsed = parseImageReference(target);
+  return parsed.ok ? parsed.ref : undefined;
+}
+
+/**
+ * The image a bare positional <plugin> names, when it is read as one (readPluginArgument decides; this gathers the
+ * facts, asking the engine only for an ambiguous reference); prints which reading was taken. Undefined: read it as a path.
+ */
+async function imageReadingOf(request: TargetRequest, cwd: string): Promise<string | undefined> {
+  const target = request.target;
+  if (!target) return undefined;
+  const facts: TargetFacts = { pathExists: existsSync(path.resolve(cwd, target)) };
+  let reading = readPluginArgument(target, facts);
+  if (reading.reading === 'ask-engine') {
+    let client: ContainerRuntimeClient | undefined;
+    try {
+      client = await dockerClient();
+    } catch (error) {
+      if (!(error instanceof SetupError)) throw error;
+      facts.engineAvailable = false;
+      facts.engineProblem = error.message;
+    }
+    if (client) {
+      facts.engineAvailable = true;
+      facts.imageExistsLocally = await imageIsLocal(client, reading.image);
+    }
+    reading = readPluginArgument(target, facts);
+  }
+  switch (reading.reading) {
+    case 'image':
+      (request.notify ?? console.log)(`plugin-conformance: ${reading.notice}`);
+      return reading.image;
+    case 'refused':
+      throw new UsageError(reading.message);
+    case 'ask-engine':
+      throw new Error(`the engine facts for ${target} did not decide its reading`);
+    case 'as-written':
+      return undefined;
+  }
+}
+
+async function imageIsLocal(client: ContainerRuntimeClient, image: string): Promise<boolean> {
+  const { ImageName } = await import('testcontainers');
+  try {
+    return await client.image.exists(ImageName.fromString(image));
+  } catch (error) {
+    throw new SetupError(`cannot ask the Docker engine for the image ${image}: ${(error as Error).message}`);
+  }
+}
+
 /** Resolves the target: fetches URLs, checks images and engines. Throws UsageError/SetupError with the fix. */
 export async function prepareTarget(request: TargetRequest, pluginName: string, cwd = process.cwd()): Promise<TargetSpec> {
   checkTargetRequest(request);
   if (request.address) return { kind: 'address', address: request.address, port: parseAddress(request.address).port, url: ATTACHED_URL };
-  const image = containerImage(request);
+  const image = containerImage(request) ?? (await imageReadingOf(request, cwd));
   if (image) {
     const client = await dockerClient();
     await removeOrphanContainers(client);
@@ -93,6 +153,7 @@ export async function prepareTarget(request: TargetRequest, pluginName: string, 
     const executable = await fetchPlugin(target, { name: pluginName, caCertFile: request.caCertFile, registryAuth: request.registryAuth });
     return { kind: 'binary', executable, url: target };
   }
+  if (request.pull) throw new UsageError(`--pull only applies to container images, and ${target} is a file or folder here: write ${DOCKER_PREFIX}${target} for the image`);
   const local = resolveLocal(target, cwd);
   return { kind: 'binary', executable: local.executable, url: local.url };
 }
@@ -120,21 +181,23 @@ function resolveLocal(target: string, cwd: string): { executable: string; url: s
     const executable = checkExecutable(fileURLToPath(target), target);
     return { executable, url: executable === fileURLToPath(target) ? target : new BinaryLauncher(executable).url };
   }
+  const notAnImage = whyNotAnImage(target);
+  const imageNote = notAnImage ? ` (As a container image reference it is not valid either: ${notAnImage}.)` : '';
   if (/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith('/')) {
     throw new SetupError(
-      `target ${target}: unknown kind of plugin. Pass a path, a file://, https:// or oci:// URL, docker:<image>, or --address host:port.`,
+      `target ${target}: unknown kind of plugin. Pass a path, a file://, https:// or oci:// URL, docker:<image>, or --address host:port.${imageNote}`,
     );
   }
-  const executable = checkExecutable(path.resolve(cwd, target), target);
+  const executable = checkExecutable(path.resolve(cwd, target), target, imageNote);
   return { executable, url: new BinaryLauncher(executable).url };
 }
 
-function checkExecutable(file: string, shown: string): string {
+function checkExecutable(file: string, shown: string, imageNote = ''): string {
   let stat;
   try {
     stat = statSync(file);
   } catch {
-    throw new SetupError(`plugin not found: ${shown} (looked at ${file}). Pass the path of the plugin executable.`);
+    throw new SetupError(`plugin not found: ${shown} (looked at ${file}). Pass the path of the plugin executable.${imageNote}`);
   }
   if (stat.isDirectory()) return executableInFolder(file, shown);
   try {

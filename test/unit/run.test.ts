@@ -91,10 +91,10 @@ describe('rule catalogue', () => {
     expect(() => rule('NOPE-1')).toThrow(/unknown rule ID NOPE-1/);
   });
 
-  it('has 112 rules, each with a unique well-formed ID and a known level', () => {
+  it('has 114 rules, each with a unique well-formed ID and a known level', () => {
     const all = rules();
-    expect(all.length).toBe(112);
-    expect(new Set(all.map((r) => r.id)).size).toBe(112);
+    expect(all.length).toBe(114);
+    expect(new Set(all.map((r) => r.id)).size).toBe(114);
     for (const r of all) {
       expect(r.id).toMatch(/^[A-Z]+-\d{3}$/);
       expect(['MUST', 'SHOULD', 'INFO']).toContain(r.level);

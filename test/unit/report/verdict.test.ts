@@ -8,7 +8,7 @@ function outcome(name: string, state: OutcomeState): TestOutcome {
 }
 
 function counts(overrides: Partial<Counts> = {}): Counts {
-  return { passed: 0, failed: 0, unsupported: 0, 'not-exercised': 0, skipped: 0, 'setup-error': 0, 'harness-error': 0, ...overrides };
+  return { passed: 0, failed: 0, unsupported: 0, 'not-exercised': 0, skipped: 0, 'setup-error': 0, 'harness-error': 0, 'expected-failure': 0, ...overrides };
 }
 
 describe('verdictOf', () => {
@@ -66,7 +66,7 @@ describe('countOutcomes', () => {
       outcome('A-004', 'unsupported'),
       outcome('A-005', 'setup-error'),
     ]);
-    expect(found).toEqual({ passed: 2, failed: 1, unsupported: 1, 'not-exercised': 0, skipped: 0, 'setup-error': 1, 'harness-error': 0 });
+    expect(found).toEqual({ passed: 2, failed: 1, unsupported: 1, 'not-exercised': 0, skipped: 0, 'setup-error': 1, 'harness-error': 0, 'expected-failure': 0 });
   });
 });
 
