@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, MUTANTS_DIR, REFERENCE, ROOT, runCli, type CliRun } from './support.js';
+import { CLI, MUTANTS_DIR, REFERENCE, ROOT, runCli, type CliRun, assertResultsSchema } from './support.js';
 
 /** A handful of rule groups (same --only and --seed for every run), with few generated cases: each run takes seconds. */
 const SELECTION = ['--only', 'DEF-*,PLAN-01*,EXEC-00?,SVC-00?', '--seed', '7', '--property-runs', '10'];
@@ -63,6 +63,7 @@ async function shardedEqualsUnsharded(pluginArgs: string[]): Promise<{ unsharded
   const out = path.join(unsharded.outDir, 'merged');
   const merge = await cli(['merge', '--out', out, ...shards.map((s) => s.outDir)]);
   const merged = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+  assertResultsSchema(merged, 'merged results.json');
   expect(merge.exitCode, merge.stdout + merge.stderr).toBe(merged.verdict.exitCode);
   return { unsharded, merged, mergeExit: merge.exitCode ?? -1 };
 }

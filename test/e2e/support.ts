@@ -4,11 +4,24 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileSchema, formatSchemaErrors, type Validator } from '../support/json-schema.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(ROOT, 'bin', 'plugin-conformance.js');
 export const REFERENCE = path.join(ROOT, 'fixtures', 'plugins', 'reference');
 export const MUTANTS_DIR = path.join(ROOT, 'fixtures', 'plugins', 'mutants');
+
+let resultsSchema: Validator | undefined;
+
+/**
+ * results.json is public contract: every one an end-to-end run writes is checked against schemas/results.schema.json,
+ * so no test can pass on a report that breaks the published schema.
+ */
+export function assertResultsSchema(results: unknown, where: string): void {
+  resultsSchema ??= compileSchema(JSON.parse(readFileSync(path.join(ROOT, 'schemas', 'results.schema.json'), 'utf8')));
+  const errors = resultsSchema(results);
+  if (errors.length) throw new Error(`${where}: results.json does not match schemas/results.schema.json:\n${formatSchemaErrors(errors)}`);
+}
 
 export interface CliRun {
   exitCode: number;
@@ -31,6 +44,7 @@ export async function runCli(args: string[], timeoutMs = 240_000, env: Record<st
   } catch {
     results = undefined;
   }
+  if (results !== undefined) assertResultsSchema(results, `plugin-conformance ${args.join(' ')}`);
   return { exitCode: result.exitCode ?? -1, output, lastLine: lines[lines.length - 1] ?? '', outDir, results, elapsedMs: Date.now() - started };
 }
 

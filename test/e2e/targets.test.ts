@@ -16,7 +16,7 @@ import { referencePluginImage } from '../support/images.js';
 import { digestOf, pushPlugin } from '../support/oci-push.js';
 import { skipWithout, testServices } from '../support/services.js';
 import { files, startHttpServer, startHttpsServer, type TestHttpsServer } from '../support/servers.js';
-import { CLI, ROOT, runCli, type CliRun } from './support.js';
+import { CLI, ROOT, runCli, type CliRun, assertResultsSchema } from './support.js';
 
 const EXECUTABLE = path.join(ROOT, 'fixtures', 'plugins', 'reference', 'bin', 'reference-plugin');
 const CONFIG = path.join(ROOT, 'fixtures', 'plugins', 'reference', 'config.yaml');
@@ -269,6 +269,7 @@ async function runAttached(): Promise<CliRun> {
     const output = result.all ?? '';
     expect(plugin, `the CLI printed no command line:\n${output}`).toBeDefined();
     const results = JSON.parse(readFileSync(path.join(outDir, 'results.json'), 'utf8'));
+    assertResultsSchema(results, outDir);
     return { exitCode: result.exitCode ?? -1, output, lastLine: output.trimEnd().split('\n').pop() ?? '', outDir, results, elapsedMs: Date.now() - started };
   } finally {
     plugin?.kill('SIGTERM');
