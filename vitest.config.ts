@@ -1,7 +1,24 @@
 // The harness's own tests (unit tests of checks, host, generators; end-to-end runs against fixtures).
 // The conformance suites in suites/ are not run from here: the CLI runs them against a plugin.
 import { defineConfig } from 'vitest/config';
-import type { Reporter, TestCase } from 'vitest/node';
+import { BaseSequencer, type Reporter, type TestCase, type TestSpecification } from 'vitest/node';
+
+/**
+ * The longest files first (kill matrix, Go SDK runs, generated-case runs: minutes each), so two workers stay busy to
+ * the end instead of one finishing a long file alone; the rest in vitest's own order.
+ */
+const LONGEST_FIRST = ['test/e2e/cli.test.ts', 'test/e2e/go-plugins.test.ts', 'test/e2e/properties.test.ts', 'test/e2e/targets.test.ts'];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification) => {
+      const i = LONGEST_FIRST.findIndex((name) => file.moduleId.endsWith(name));
+      return i === -1 ? LONGEST_FIRST.length : i;
+    };
+    const sorted = await super.sort(files);
+    return [...sorted].sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 /** Prints the plain `N passed, N failed, N skipped` line CI reads, after vitest's own summary. */
 function closingLineReporter(): Reporter {
@@ -27,5 +44,6 @@ export default defineConfig({
     maxWorkers: 2,
     hookTimeout: 60_000,
     reporters: ['default', closingLineReporter()],
+    sequence: { sequencer: LongestFirst },
   },
 });

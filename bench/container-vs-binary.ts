@@ -8,9 +8,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/protocol/load.js';
 import { Session } from '../src/session.js';
-import { BinaryLauncher } from '../src/target/binary.js';
-import { ContainerLauncher, runLabels } from '../src/target/container.js';
-import type { Launcher } from '../src/target/types.js';
+import { BinaryLauncher } from '../src/launch/binary.js';
+import { ContainerLauncher, runLabels } from '../src/launch/container.js';
+import type { Launcher } from '../src/launch/types.js';
 import { referencePluginImage } from '../test/support/images.js';
 
 const ROOT = packageRoot();

@@ -16,8 +16,8 @@ import { formatRulesTable } from './report/rules-table.js';
 import { EXIT } from './report/verdict.js';
 import { DEFAULT_PROPERTY_RUNS, DEFAULT_PROPERTY_TIME_LIMIT_MS, isSeed, parseReplay, readSavedFailure, type PropertyOptions } from './generate/properties.js';
 import { printProblems, run, type RunOptions } from './run.js';
-import { parseRegistryAuth } from './target/registry-auth.js';
-import { checkTargetRequest } from './target/resolve.js';
+import { parseRegistryAuth } from './launch/registry-auth.js';
+import { checkTargetRequest } from './launch/resolve.js';
 
 export const HELP = `plugin-conformance — checks a PipeCD piped plugin against the piped ⇄ plugin protocol contract
 

@@ -2,8 +2,8 @@
 import type { PropertySettings } from './generate/properties.js';
 import type { SeededTool } from './host/types.js';
 import type { RunInputs } from './piped/inputs.js';
-import type { OciIndexFacts } from './target/oci.js';
-import type { PipedPluginConfig, TargetSpec } from './target/types.js';
+import type { OciIndexFacts } from './launch/oci.js';
+import type { PipedPluginConfig, TargetSpec } from './launch/types.js';
 
 /** What a release build asked to be checked (--release, --expect-version): suites/13-release.test.ts judges it. */
 export interface ReleaseSpec {
@@ -17,7 +17,7 @@ export interface ReleaseSpec {
 }
 
 export interface RunSpec {
-  /** How the suites start the plugin: the worker rebuilds the Launcher from it (src/target/resolve.ts launcherFor). */
+  /** How the suites start the plugin: the worker rebuilds the Launcher from it (src/launch/resolve.ts launcherFor). */
   target: TargetSpec;
   /** What is tested, for messages: a path, `<url> (fetched to <path>)`, an image, or an address. */
   description: string;

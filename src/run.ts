@@ -22,16 +22,16 @@ import { closingLine, countOutcomes, EXIT, gatingOf, verdictOf, withinEdition, t
 import { provenanceOf, RESULTS_SCHEMA_VERSION, withoutUserinfo, type Provenance } from './report/provenance.js';
 import type { RunSpec } from './run-spec.js';
 import { pipedPluginConfig } from './session.js';
-import { readPluginEntry, type ConformanceSection } from './target/config-file.js';
+import { readPluginEntry, type ConformanceSection } from './launch/config-file.js';
 import { discoverExampleApps, loadExampleApp, type RunInputs } from './piped/inputs.js';
-import { attachCommand } from './target/address.js';
-import { removeRunContainers, removeRunContainersSync } from './target/container.js';
-import { freePort } from './target/ports.js';
-import { defaultPluginName, launcherFor, prepareTarget, type TargetRequest } from './target/resolve.js';
-import type { TargetSpec } from './target/types.js';
-import type { RegistryCredentials } from './target/registry-auth.js';
-import { PID_FILE_ENV, reapChildren } from './target/reaper.js';
-import { releaseSpecOf } from './target/release-facts.js';
+import { attachCommand } from './launch/address.js';
+import { removeRunContainers, removeRunContainersSync } from './launch/container.js';
+import { freePort } from './launch/ports.js';
+import { defaultPluginName, launcherFor, prepareTarget, type TargetRequest } from './launch/resolve.js';
+import type { TargetSpec } from './launch/types.js';
+import type { RegistryCredentials } from './launch/registry-auth.js';
+import { PID_FILE_ENV, reapChildren } from './launch/reaper.js';
+import { releaseSpecOf } from './launch/release-facts.js';
 
 export interface RunOptions {
   /** The positional plugin argument (absent with --container or --address). */

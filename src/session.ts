@@ -6,8 +6,8 @@ import type { JournalEntry, RunningHost, SeededTool } from './host/types.js';
 import { Workspace } from './host/workspace.js';
 import { loadProtocol, type Protocol, type ServiceKey } from './protocol/load.js';
 import type { CallOutcome, CallRecord } from './session-types.js';
-import { freePort } from './target/ports.js';
-import type { ExitInfo, Launcher, PipedPluginConfig, RunningPlugin, StopResult, StopSignal } from './target/types.js';
+import { freePort } from './launch/ports.js';
+import type { ExitInfo, Launcher, PipedPluginConfig, RunningPlugin, StopResult, StopSignal } from './launch/types.js';
 
 export interface SessionOptions {
   launcher: Launcher;

@@ -4,7 +4,7 @@ import { describe, it, type TestContext } from 'vitest';
 import {
   checkAcceptsAbsentConfig, checkAcceptsPipedConfigShape, checkIgnoresUnknownFields, checkRefusesWithoutTargets, checkUsesConfiguredName,
 } from '../src/contract/checks/index.js';
-import type { PipedPluginConfig } from '../src/target/types.js';
+import type { PipedPluginConfig } from '../src/launch/types.js';
 import { planFacts, type PluginKind } from './support/facts.js';
 import { launchUntilReady, launchWithRawConfig, runConfig, runUnderRandomName } from './support/process.js';
 import { expectNoViolations, requireOwnProcess, sessionOptions, unsupported, useSession } from './support/shared.js';

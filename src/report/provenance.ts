@@ -8,7 +8,7 @@ import path from 'node:path';
 import { CATALOGUE_EDITION } from '../contract/rules.js';
 import { packageRoot, SERVICE_FILES } from '../protocol/load.js';
 import type { RunOptions } from '../run.js';
-import type { TargetSpec } from '../target/types.js';
+import type { TargetSpec } from '../launch/types.js';
 
 /** Version of the results.json format (schemas/results.schema.json); raised when a field changes meaning or goes. */
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -120,10 +120,10 @@ export function fileSha256(file: string): string | null {
 /** What the engine knows of an image: its id and registry digests (empty when there is no engine or no image). */
 export type ImageInspector = (image: string) => Promise<{ Id?: string; RepoDigests?: string[] } | undefined>;
 
-/** Asks the container engine the harness uses (src/target/container.ts). */
+/** Asks the container engine the harness uses (src/launch/container.ts). */
 export const inspectImage: ImageInspector = async (image) => {
   try {
-    const { dockerClient } = await import('../target/container.js');
+    const { dockerClient } = await import('../launch/container.js');
     const client = await dockerClient();
     return (await client.container.dockerode.getImage(image).inspect()) as { Id?: string; RepoDigests?: string[] };
   } catch {

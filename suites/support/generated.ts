@@ -14,7 +14,7 @@ import type { JournalEntry } from '../../src/host/types.js';
 import type { ServiceKey } from '../../src/protocol/load.js';
 import type { CallOutcome } from '../../src/session-types.js';
 import { Session } from '../../src/session.js';
-import type { ExitInfo } from '../../src/target/types.js';
+import type { ExitInfo } from '../../src/launch/types.js';
 
 /** A call's outcome plus the plugin's exit, when the process died while (or right after) answering it. */
 export type WatchedOutcome = CallOutcome & { exit?: ExitInfo };

@@ -16,9 +16,9 @@ import type { FaultRule, RunningHost } from '../../src/host/types.js';
 import { loadProtocol } from '../../src/protocol/load.js';
 import { pipedPluginConfig, Session, type SessionOptions } from '../../src/session.js';
 import type { CallOutcome } from '../../src/session-types.js';
-import { BinaryLauncher } from '../../src/target/binary.js';
-import { freePort } from '../../src/target/ports.js';
-import type { ExitInfo, Launcher, PipedPluginConfig, RunningPlugin, StopSignal } from '../../src/target/types.js';
+import { BinaryLauncher } from '../../src/launch/binary.js';
+import { freePort } from '../../src/launch/ports.js';
+import type { ExitInfo, Launcher, PipedPluginConfig, RunningPlugin, StopSignal } from '../../src/launch/types.js';
 import { appWithPipeline, deployTargetsFor, planFacts, type PlanFacts } from './facts.js';
 import { runSpec, sessionOptions } from './shared.js';
 

@@ -14,7 +14,7 @@ import {
   type PlanPreviewCase,
 } from '../../src/generate/arbitraries.js';
 import type { Judgement } from '../../src/generate/properties.js';
-import type { ExitInfo } from '../../src/target/types.js';
+import type { ExitInfo } from '../../src/launch/types.js';
 import { executeCase, type ExecutionRecord, type GeneratedTarget, type WatchedOutcome } from './generated.js';
 
 export interface BoundProperty<T = any> {

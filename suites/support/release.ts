@@ -2,7 +2,7 @@
 // throwaway container (same labels as the run's other containers, removed afterwards).
 import { execa } from 'execa';
 import type { VersionFacts } from '../../src/contract/checks/release.js';
-import type { TargetSpec } from '../../src/target/types.js';
+import type { TargetSpec } from '../../src/launch/types.js';
 
 /** Enough for any binary to print a line; a container also needs to be created and started. */
 const BINARY_TIMEOUT_MS = 15_000;
@@ -27,7 +27,7 @@ async function containerVersion(image: string, labels: Record<string, string>): 
   const empty = { command, exitCode: null, timedOut: false, stdout: '', stderr: '' };
   let container;
   try {
-    const { dockerClient } = await import('../../src/target/container.js');
+    const { dockerClient } = await import('../../src/launch/container.js');
     const docker = (await dockerClient()).container.dockerode;
     container = await docker.createContainer({ Image: image, Cmd: ['version'], Labels: labels, HostConfig: { Init: true, NetworkMode: 'none' } });
     await container.start();

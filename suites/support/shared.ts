@@ -5,7 +5,7 @@ import { SetupError } from '../../src/errors.js';
 import type { OutcomeMeta } from '../../src/report/outcome.js';
 import type { RunSpec } from '../../src/run-spec.js';
 import { Session, type SessionOptions } from '../../src/session.js';
-import { launcherFor } from '../../src/target/resolve.js';
+import { launcherFor } from '../../src/launch/resolve.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
-import { MEDIA, PLUGIN_MEDIA_TYPE, type Platform } from '../../src/target/oci.js';
+import { MEDIA, PLUGIN_MEDIA_TYPE, type Platform } from '../../src/launch/oci.js';
 
 export const ARTIFACT_TYPE = 'application/vnd.pipecd.piped.plugin+type';
 const EMPTY_CONFIG = { mediaType: 'application/vnd.oci.empty.v1+json', data: Buffer.from('{}') };

@@ -1,6 +1,6 @@
 // API-*: which services a plugin must answer, and how it declines the optional ones.
 import type { CallOutcome } from '../../session-types.js';
-import type { ExitInfo } from '../../target/types.js';
+import type { ExitInfo } from '../../launch/types.js';
 import type { Violation } from '../violation.js';
 import { noAnswer, outcomeText, violation } from './common.js';
 

@@ -1,7 +1,7 @@
 // SVC-*: the PluginService callbacks a plugin makes, judged in arrival order.
 import type { DeploymentWindow, InstalledTool, JournalEntry } from '../../host/types.js';
 import type { CallOutcome } from '../../session-types.js';
-import type { ExitInfo } from '../../target/types.js';
+import type { ExitInfo } from '../../launch/types.js';
 import type { Violation } from '../violation.js';
 import { entryLabel, enumText, logKey, logKeyText, toBigInt, violation } from './common.js';
 import { LEGAL_FINAL_STATUSES } from './execution.js';

@@ -2,7 +2,7 @@
 // run again, approved through commands, or run next to others. The suites script the scenario; these judge its facts.
 import type { JournalEntry } from '../../host/types.js';
 import type { CallOutcome } from '../../session-types.js';
-import type { ExitInfo } from '../../target/types.js';
+import type { ExitInfo } from '../../launch/types.js';
 import type { Violation } from '../violation.js';
 import { entryLabel, enumText, outcomeText, violation } from './common.js';
 import { exitedViolation, LEGAL_FINAL_STATUSES, STAGE_SCOPED } from './execution.js';

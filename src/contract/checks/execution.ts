@@ -1,7 +1,7 @@
 // EXEC-*: what ExecuteStage returns and which ids its callbacks carry.
 import type { JournalEntry } from '../../host/types.js';
 import type { CallOutcome } from '../../session-types.js';
-import type { ExitInfo } from '../../target/types.js';
+import type { ExitInfo } from '../../launch/types.js';
 import type { Violation } from '../violation.js';
 import { entryLabel, enumText, noAnswer, outcomeText, violation } from './common.js';
 

@@ -1,7 +1,7 @@
 // PLAN-*: DetermineStrategy answers and the stages Build*SyncStages return.
 import type { JournalEntry } from '../../host/types.js';
 import type { CallOutcome } from '../../session-types.js';
-import type { ExitInfo } from '../../target/types.js';
+import type { ExitInfo } from '../../launch/types.js';
 import type { Violation } from '../violation.js';
 import { entryLabel, enumText, isRollback, noAnswer, outcomeText, stageIndex, stageLabel, toBigInt, violation } from './common.js';
 

@@ -2,7 +2,7 @@
 import type { JournalEntry } from '../../host/types.js';
 import { describeViolations } from '../../protocol/validate.js';
 import type { CallRecord } from '../../session-types.js';
-import type { ExitInfo, StopResult, StopSignal } from '../../target/types.js';
+import type { ExitInfo, StopResult, StopSignal } from '../../launch/types.js';
 import type { Violation } from '../violation.js';
 import { entryLabel, logKeyText, violation } from './common.js';
 

@@ -1,8 +1,8 @@
 // Release checks (RELEASE): facts of the released artifact rather than of the protocol, judged only when a release
 // build asks for them (--release). RELEASE-001: the `version` subcommand names the version being released;
 // RELEASE-002: an oci:// artifact offers a build for every platform piped runs on, each with the plugin media type.
-import type { OciIndexFacts } from '../../target/oci.js';
-import { MEDIA, PLUGIN_MEDIA_TYPE } from '../../target/oci.js';
+import type { OciIndexFacts } from '../../launch/oci.js';
+import { MEDIA, PLUGIN_MEDIA_TYPE } from '../../launch/oci.js';
 import type { Violation } from '../violation.js';
 import { violation } from './common.js';
 

@@ -1,7 +1,7 @@
 // RELEASE-001 and RELEASE-002 as pure checks: the version a `version` subcommand printed, and an OCI index's platforms.
 import { describe, expect, it } from 'vitest';
 import { checkOciPlatforms, checkVersionOutput, printedVersion, RELEASE_PLATFORMS, sameVersion, type VersionFacts } from '../../../src/contract/checks/release.js';
-import { MEDIA, PLUGIN_MEDIA_TYPE, type OciIndexFacts } from '../../../src/target/oci.js';
+import { MEDIA, PLUGIN_MEDIA_TYPE, type OciIndexFacts } from '../../../src/launch/oci.js';
 
 const ran = (stdout: string, more: Partial<VersionFacts> = {}): VersionFacts => ({ command: '/p version', exitCode: 0, timedOut: false, stdout, stderr: '', ...more });
 const messages = (v: { message: string }[]) => v.map((x) => x.message);

@@ -4,7 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadProtocol } from '../../../src/protocol/load.js';
 import { ipv6LoopbackTwin, Session } from '../../../src/session.js';
-import type { ExitInfo, LaunchRequest, Launcher, RunningPlugin, StopResult } from '../../../src/target/types.js';
+import type { ExitInfo, LaunchRequest, Launcher, RunningPlugin, StopResult } from '../../../src/launch/types.js';
 
 const protocol = loadProtocol();
 const sessions: Session[] = [];

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SetupError } from '../../../src/errors.js';
 import { loadProtocol } from '../../../src/protocol/load.js';
 import { Session } from '../../../src/session.js';
-import type { ExitInfo, LaunchRequest, Launcher, RunningPlugin, StopResult } from '../../../src/target/types.js';
+import type { ExitInfo, LaunchRequest, Launcher, RunningPlugin, StopResult } from '../../../src/launch/types.js';
 
 const protocol = loadProtocol();
 const sessions: Session[] = [];

@@ -12,7 +12,7 @@ import { SetupError } from '../../../src/errors.js';
 import type { JournalEntry } from '../../../src/host/types.js';
 import { loadProtocol } from '../../../src/protocol/load.js';
 import { failedToolInstalls, Session } from '../../../src/session.js';
-import type { ExitInfo, LaunchRequest, Launcher, RunningPlugin, StopResult } from '../../../src/target/types.js';
+import type { ExitInfo, LaunchRequest, Launcher, RunningPlugin, StopResult } from '../../../src/launch/types.js';
 
 const protocol = loadProtocol();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'session-tool-seeds-'));

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SetupError } from '../../../src/errors.js';
-import { BinaryLauncher, pipedArgv } from '../../../src/target/binary.js';
-import { resolveTarget } from '../../../src/target/resolve.js';
-import type { PipedPluginConfig, RunningPlugin } from '../../../src/target/types.js';
+import { BinaryLauncher, pipedArgv } from '../../../src/launch/binary.js';
+import { resolveTarget } from '../../../src/launch/resolve.js';
+import type { PipedPluginConfig, RunningPlugin } from '../../../src/launch/types.js';
 
 let dir: string;
 const running: RunningPlugin[] = [];

@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkOciPlatforms } from '../../../src/contract/checks/release.js';
-import { MEDIA, PLUGIN_MEDIA_TYPE, readOciIndex } from '../../../src/target/oci.js';
-import { releaseSpecOf } from '../../../src/target/release-facts.js';
+import { MEDIA, PLUGIN_MEDIA_TYPE, readOciIndex } from '../../../src/launch/oci.js';
+import { releaseSpecOf } from '../../../src/launch/release-facts.js';
 import { startHttpServer, type Answer, type TestServer } from '../../support/servers.js';
 
 const servers: TestServer[] = [];

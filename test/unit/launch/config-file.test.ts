@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { parsePluginEntry } from '../../../src/target/config-file.js';
+import { parsePluginEntry } from '../../../src/launch/config-file.js';
 
 const FILE = 'conf/plugin.yaml';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AddressLauncher, attachCommand, parseAddress } from '../../../src/target/address.js';
-import { checkTargetRequest, containerImage, defaultPluginName, launcherFor, prepareTarget } from '../../../src/target/resolve.js';
-import { ContainerLauncher } from '../../../src/target/container.js';
-import { BinaryLauncher } from '../../../src/target/binary.js';
+import { AddressLauncher, attachCommand, parseAddress } from '../../../src/launch/address.js';
+import { checkTargetRequest, containerImage, defaultPluginName, launcherFor, prepareTarget } from '../../../src/launch/resolve.js';
+import { ContainerLauncher } from '../../../src/launch/container.js';
+import { BinaryLauncher } from '../../../src/launch/binary.js';
 import { parseCli } from '../../../src/cli.js';
 
 const runId = 'test';

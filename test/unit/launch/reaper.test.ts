@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PID_FILE_ENV, reapChildren, recordChild } from '../../../src/target/reaper.js';
+import { PID_FILE_ENV, reapChildren, recordChild } from '../../../src/launch/reaper.js';
 
 const started: { kill: (s?: NodeJS.Signals) => boolean }[] = [];
 afterEach(() => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { SetupError } from '../../../src/errors.js';
-import { goPlatform, MEDIA, parseOciUrl, PLUGIN_MEDIA_TYPE, pullOciPlugin, type Platform } from '../../../src/target/oci.js';
+import { goPlatform, MEDIA, parseOciUrl, PLUGIN_MEDIA_TYPE, pullOciPlugin, type Platform } from '../../../src/launch/oci.js';
 import { startHttpServer, type Answer, type TestServer } from '../../support/servers.js';
 
 const LINUX_AMD64: Platform = { os: 'linux', architecture: 'amd64' };

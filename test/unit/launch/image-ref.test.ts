@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatImageReference, isAmbiguous, parseImageReference, readPluginArgument, SUBCOMMANDS, whyNotAnImage } from '../../../src/target/image-ref.js';
-import { checkTargetRequest, defaultPluginName, prepareTarget } from '../../../src/target/resolve.js';
+import { formatImageReference, isAmbiguous, parseImageReference, readPluginArgument, SUBCOMMANDS, whyNotAnImage } from '../../../src/launch/image-ref.js';
+import { checkTargetRequest, defaultPluginName, prepareTarget } from '../../../src/launch/resolve.js';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 const runId = 'test';

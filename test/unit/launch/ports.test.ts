@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ephemeralRange, freePort } from '../../../src/target/ports.js';
+import { ephemeralRange, freePort } from '../../../src/launch/ports.js';
 
 function listen(port: number, host: string): Promise<net.Server> {
   return new Promise((resolve, reject) => {

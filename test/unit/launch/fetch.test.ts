@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { SetupError, UsageError } from '../../../src/errors.js';
-import { credentialsFor, parseRegistryAuth } from '../../../src/target/registry-auth.js';
-import { fetchPlugin } from '../../../src/target/url.js';
+import { credentialsFor, parseRegistryAuth } from '../../../src/launch/registry-auth.js';
+import { fetchPlugin } from '../../../src/launch/url.js';
 import { files, startHttpsServer, type TestHttpsServer } from '../../support/servers.js';
 
 const PLUGIN = Buffer.from('#!/bin/sh\necho downloaded\n');
