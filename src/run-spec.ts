@@ -48,6 +48,10 @@ export interface RunSpec {
   properties?: PropertySettings;
   /** Example apps and stage examples: the stage configs the harness plans and executes with (src/piped/inputs.ts). */
   inputs: RunInputs;
+  /** The file where workers record plugin pids for the CLI's reaper (src/launch/reaper.ts); set by the CLI. */
+  pidFile?: string;
+  /** The run's folder for DeploymentSource checkouts, removed by the CLI after the run. */
+  workDir?: string;
   /** Release checks to run (RELEASE-*); absent unless --release or --expect-version was given. */
   release?: ReleaseSpec;
 }

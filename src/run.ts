@@ -7,7 +7,6 @@ import { describeCapabilities } from './contract/capabilities.js';
 import { SetupError, UsageError } from './errors.js';
 import { propertySettingsOf, replayTestPattern, type PropertyOptions } from './generate/properties.js';
 import type { SeededTool } from './host/types.js';
-import { WORK_DIR_ENV } from './host/workspace.js';
 import { selectTests, suiteVitestOptions, SUITE_VITE_OVERRIDES, testNamePattern, type Selection } from './list.js';
 import { packageRoot } from './protocol/load.js';
 import { clearCapabilities, readCapabilities } from './report/capabilities-file.js';
@@ -30,7 +29,7 @@ import { freePort } from './launch/ports.js';
 import { defaultPluginName, launcherFor, prepareTarget, type TargetRequest } from './launch/resolve.js';
 import type { TargetSpec } from './launch/types.js';
 import type { RegistryCredentials } from './launch/registry-auth.js';
-import { PID_FILE_ENV, reapChildren } from './launch/reaper.js';
+import { reapChildren } from './launch/reaper.js';
 import { releaseSpecOf } from './launch/release-facts.js';
 
 export interface RunOptions {
@@ -197,10 +196,10 @@ export async function run(options: RunOptions, signal?: AbortSignal): Promise<nu
   }
 
   const pidFile = path.join(os.tmpdir(), `plugin-conformance-${process.pid}.pids`);
-  process.env[PID_FILE_ENV] = pidFile;
   // Sessions put their checkouts here; removed after the run even when a session was never stopped.
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'plugin-conformance-run-'));
-  process.env[WORK_DIR_ENV] = workDir;
+  // Both reach the workers in the run spec, not in the environment plugin processes inherit.
+  spec = { ...spec, pidFile, workDir };
   // vitest may end the process itself on Ctrl-C, skipping `finally`; the exit hook still runs (synchronously).
   const reapOnExit = () => {
     reapChildren(pidFile);

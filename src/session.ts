@@ -25,6 +25,8 @@ export interface SessionOptions {
   hostPort?: number;
   /** `--tool` seeds: InstallTool answers them with a copy of the user's file instead of running the script. */
   tools?: SeededTool[];
+  /** The run's folder for DeploymentSource checkouts (the CLI removes it after the run); default the OS temp folder. */
+  workDir?: string;
 }
 
 /** What readiness looked like: the facts PROC-001/005/006 are judged on. */
@@ -87,7 +89,7 @@ export class Session {
   /** Starts the fake piped, then the plugin, then waits until FetchDefinedStages answers OK. */
   static async start(options: SessionOptions): Promise<Session> {
     const protocol = loadProtocol(options.protoRoot);
-    const workspace = Workspace.create();
+    const workspace = Workspace.create(options.workDir);
     const host = await startFakePiped(protocol, { port: options.hostPort, tools: options.tools });
     let plugin: RunningPlugin | undefined;
     try {

@@ -10,9 +10,6 @@ import {
   APP_PATH, applicationConfig, configFilenameOf, deploymentSource, RUNNING_COMMIT, TARGET_COMMIT, type AppSpec, type Checkout, type Sources,
 } from '../generate/requests.js';
 
-/** Folder the CLI creates for one run; workspaces go inside it (inherited by the suites' worker). */
-export const WORK_DIR_ENV = 'PLUGIN_CONFORMANCE_WORK_DIR';
-
 /** piped's name for the shared configuration folder at the repository root. */
 const SHARED_CONFIG_DIR = '.pipe';
 
@@ -25,7 +22,7 @@ export class Workspace {
    * An empty workspace in the run folder set by the CLI, else in the OS temp folder. The run folder is never
    * recreated: once the CLI removed it the run is over, and a worker still starting sessions must not leave files.
    */
-  static create(parent = process.env[WORK_DIR_ENV] || os.tmpdir()): Workspace {
+  static create(parent = os.tmpdir()): Workspace {
     try {
       return new Workspace(mkdtempSync(path.join(parent, 'plugin-conformance-workspace-')));
     } catch (error) {

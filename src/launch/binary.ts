@@ -19,7 +19,7 @@ export class BinaryLauncher implements Launcher {
   readonly ownsProcess = true;
 
   /** `options.url`: the URL the plugin was fetched from (piped puts the original URL in `--config`). */
-  constructor(readonly executable: string, private readonly options: { cwd?: string; extendEnv?: boolean; url?: string } = {}) {
+  constructor(readonly executable: string, private readonly options: { cwd?: string; extendEnv?: boolean; url?: string; pidFile?: string } = {}) {
     this.description = options.url && options.url !== pathToFileURL(executable).href ? `${options.url} (fetched to ${executable})` : executable;
     this.url = options.url ?? pathToFileURL(executable).href;
   }
@@ -41,7 +41,7 @@ export class BinaryLauncher implements Launcher {
       env: request.env,
       extendEnv: request.extendEnv ?? this.options.extendEnv ?? true,
     });
-    recordChild(child.pid);
+    recordChild(this.options.pidFile, child.pid);
     return new LocalProcess(child, argv, port);
   }
 }

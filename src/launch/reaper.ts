@@ -1,13 +1,11 @@
 // Makes sure no plugin process outlives a run, even when a vitest worker is killed (Ctrl-C) and a plugin ignores
-// SIGTERM: workers record every plugin pid in a file the CLI owns; the CLI SIGKILLs survivors when the run ends.
+// SIGTERM: workers record every plugin pid in a file the CLI owns; the CLI SIGKILLs survivors when the run ends. The
+// file's path reaches the workers in the run spec (vitest's provide), never through the environment, which plugin
+// processes inherit.
 import { appendFileSync, readFileSync, rmSync } from 'node:fs';
 
-/** Environment variable naming the pid file; set by the CLI, inherited by vitest workers. */
-export const PID_FILE_ENV = 'PLUGIN_CONFORMANCE_PID_FILE';
-
-/** Records a plugin process started in this process (no-op outside a CLI run). */
-export function recordChild(pid: number | undefined): void {
-  const file = process.env[PID_FILE_ENV];
+/** Records a plugin process in the run's pid file (no-op without one: outside a CLI run). */
+export function recordChild(file: string | undefined, pid: number | undefined): void {
   if (file && pid) appendFileSync(file, `${pid}\n`);
 }
 

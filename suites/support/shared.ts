@@ -21,7 +21,8 @@ export function runSpec(): RunSpec {
 export function sessionOptions(overrides: Partial<SessionOptions> = {}): SessionOptions {
   const spec = runSpec();
   return {
-    launcher: launcherFor(spec.target),
+    launcher: launcherFor(spec.target, { pidFile: spec.pidFile }),
+    workDir: spec.workDir,
     pluginName: spec.pluginName,
     pluginConfig: spec.pluginConfig,
     deployTargets: spec.deployTargets,

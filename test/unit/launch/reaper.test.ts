@@ -3,11 +3,10 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PID_FILE_ENV, reapChildren, recordChild } from '../../../src/launch/reaper.js';
+import { reapChildren, recordChild } from '../../../src/launch/reaper.js';
 
 const started: { kill: (s?: NodeJS.Signals) => boolean }[] = [];
 afterEach(() => {
-  delete process.env[PID_FILE_ENV];
   for (const p of started.splice(0)) p.kill('SIGKILL');
 });
 
@@ -21,9 +20,8 @@ function stubbornPlugin(argv: string[]) {
 describe('reaper', () => {
   it('SIGKILLs recorded plugin processes that are still alive and removes the pid file', async () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'reaper-')), 'pids');
-    process.env[PID_FILE_ENV] = file;
     const plugin = stubbornPlugin(['start', '--piped-plugin-service', '127.0.0.1:1', '--config', '{}']);
-    recordChild(plugin.pid);
+    recordChild(file, plugin.pid);
     expect(reapChildren(file)).toBe(1);
     expect((await plugin).signal).toBe('SIGKILL');
     expect(existsSync(file)).toBe(false);
@@ -31,15 +29,20 @@ describe('reaper', () => {
 
   it('leaves alone a recorded pid whose command line is not a plugin (pid reuse)', async () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'reaper-')), 'pids');
-    process.env[PID_FILE_ENV] = file;
     const other = stubbornPlugin(['something-else']);
-    recordChild(other.pid);
+    recordChild(file, other.pid);
     expect(reapChildren(file)).toBe(0);
     expect(other.exitCode).toBeNull(); // still running
   });
 
   it('records nothing outside a CLI run', () => {
-    expect(() => recordChild(123)).not.toThrow();
+    expect(() => recordChild(undefined, 123)).not.toThrow();
     expect(reapChildren(path.join(os.tmpdir(), 'no-such-pid-file'))).toBe(0);
+  });
+
+  it('never tells plugin processes where the pid file is: no harness path in the environment they inherit', async () => {
+    const { readFileSync } = await import('node:fs');
+    const source = readFileSync(new URL('../../../src/run.ts', import.meta.url), 'utf8');
+    expect(source).not.toMatch(/process\.env\[[^\]]*\]\s*=/);
   });
 });
