@@ -3,7 +3,8 @@ import { describe, it } from 'vitest';
 import {
   checkAcceptsAbsentRunningSource, checkCallbackScope, checkExecuteStatus, checkStagePluginRunsWithoutTargets, checkUnknownStageNotSuccess,
 } from '../src/contract/checks/index.js';
-import { checkDeployTargetResolution, checkEmptyStageConfigHandled, checkRollbackAlone } from '../src/contract/checks/index.js';
+import { checkDeployTargetResolution, checkEmptyStageConfigHandled, checkEmptyTargetListRefused, checkRollbackAlone } from '../src/contract/checks/index.js';
+import { formatViolations } from '../src/contract/violation.js';
 import * as req from '../src/generate/requests.js';
 import type { Session } from '../src/session.js';
 import { deployTargetCases, emptyStageConfigRuns, rollbackAloneRuns } from './support/execute-facts.js';
@@ -80,6 +81,8 @@ describe('EXEC ExecuteStage', () => {
     const plan = await planFacts(session);
     if (plan.kind !== 'deployment') unsupported(ctx, 'a stage plugin gets no deploy targets (EXEC-008 covers it)');
     if (isNotApplicable(facts)) missingStage(ctx, plan, facts.notApplicable);
+    const emptyList = checkEmptyTargetListRefused(facts);
+    if (emptyList.length) await ctx.annotate(`warning (SHOULD, CATALOGUE §8 item 14): ${formatViolations(emptyList)}`, 'warning');
     expectNoViolations(checkDeployTargetResolution(facts));
   });
 

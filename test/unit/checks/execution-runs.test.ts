@@ -1,7 +1,7 @@
 // Checks over sets of ExecuteStage runs: EXEC-002, EXEC-007, EXEC-010, EXEC-012, EXEC-018.
 import { describe, expect, it } from 'vitest';
 import {
-  checkDeployTargetResolution,
+  checkDeployTargetResolution, checkEmptyTargetListRefused,
   checkEmptyStageConfigHandled,
   checkNoUnpromptedCancel,
   checkRollbackAlone,
@@ -47,6 +47,15 @@ describe('EXEC-007 deploy targets', () => {
 
   it('EXEC-007 passes when missing, empty and unknown targets are refused and a valid one runs', () => {
     expect(checkDeployTargetResolution(good)).toEqual([]);
+  });
+
+  it('EXEC-007 an empty list that runs is no MUST failure, only a SHOULD finding of its own check (§8 item 14)', () => {
+    const emptyRuns = { ...good, empty: ok({ status: 'STAGE_SUCCESS' }) };
+    expect(checkDeployTargetResolution(emptyRuns)).toEqual([]);
+    const found = checkEmptyTargetListRefused(emptyRuns);
+    expect(rulesOf(found)).toEqual(['EXEC-007']);
+    expect(found[0].message).toContain('with an empty deploy-target list for the plugin must refuse to run');
+    expect(checkEmptyTargetListRefused(good)).toEqual([]);
   });
 
   it('EXEC-007 flags a run without an entry for the plugin', () => {
