@@ -52,6 +52,11 @@ export interface RunSpec {
   pidFile?: string;
   /** The run's folder for DeploymentSource checkouts, removed by the CLI after the run. */
   workDir?: string;
+  /**
+   * The user's environment as the CLI found it, before the test runner added its own variables (VITEST*, NODE_ENV,
+   * MODE, ...): what plugin processes inherit, as piped's plugins inherit piped's. Kept in memory, never written.
+   */
+  pluginEnv?: Record<string, string | undefined>;
   /** Release checks to run (RELEASE-*); absent unless --release or --expect-version was given. */
   release?: ReleaseSpec;
 }

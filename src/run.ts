@@ -159,6 +159,8 @@ function folderConfig(target: string): string | undefined {
 export { testNamePattern };
 
 export async function run(options: RunOptions, signal?: AbortSignal): Promise<number> {
+  // Before vitest starts and adds its own variables: the environment plugin processes get.
+  const pluginEnv = { ...process.env };
   const runId = `${process.pid}-${Date.now().toString(36)}`;
   let spec: RunSpec;
   let baseline: Baseline | undefined;
@@ -199,7 +201,7 @@ export async function run(options: RunOptions, signal?: AbortSignal): Promise<nu
   // Sessions put their checkouts here; removed after the run even when a session was never stopped.
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'plugin-conformance-run-'));
   // Both reach the workers in the run spec, not in the environment plugin processes inherit.
-  spec = { ...spec, pidFile, workDir };
+  spec = { ...spec, pidFile, workDir, pluginEnv };
   // vitest may end the process itself on Ctrl-C, skipping `finally`; the exit hook still runs (synchronously).
   const reapOnExit = () => {
     reapChildren(pidFile);

@@ -19,7 +19,7 @@ export class BinaryLauncher implements Launcher {
   readonly ownsProcess = true;
 
   /** `options.url`: the URL the plugin was fetched from (piped puts the original URL in `--config`). */
-  constructor(readonly executable: string, private readonly options: { cwd?: string; extendEnv?: boolean; url?: string; pidFile?: string } = {}) {
+  constructor(readonly executable: string, private readonly options: { cwd?: string; extendEnv?: boolean; url?: string; pidFile?: string; baseEnv?: Record<string, string | undefined> } = {}) {
     this.description = options.url && options.url !== pathToFileURL(executable).href ? `${options.url} (fetched to ${executable})` : executable;
     this.url = options.url ?? pathToFileURL(executable).href;
   }
@@ -38,12 +38,19 @@ export class BinaryLauncher implements Launcher {
       // the grace period is ours to enforce (stop()); execa's own 5 s SIGKILL would hide a plugin ignoring SIGTERM
       forceKillAfterDelay: false,
       cwd: request.cwd ?? this.options.cwd,
-      env: request.env,
-      extendEnv: request.extendEnv ?? this.options.extendEnv ?? true,
+      // As piped's plugins inherit piped's environment, the plugin inherits the user's (baseEnv, captured by the CLI
+      // before the test runner added its own variables); only without one (unit tests) this process's environment.
+      ...inheritedEnv(request, this.options),
     });
     recordChild(this.options.pidFile, child.pid);
     return new LocalProcess(child, argv, port);
   }
+}
+
+function inheritedEnv(request: LaunchRequest, options: { extendEnv?: boolean; baseEnv?: Record<string, string | undefined> }): { env?: Record<string, string | undefined>; extendEnv: boolean } {
+  const extend = request.extendEnv ?? options.extendEnv ?? true;
+  if (!extend || !options.baseEnv) return { env: request.env, extendEnv: extend };
+  return { env: { ...options.baseEnv, ...request.env }, extendEnv: false };
 }
 
 /** A running child process with its output kept in a ring buffer. */

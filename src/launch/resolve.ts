@@ -159,10 +159,10 @@ export async function prepareTarget(request: TargetRequest, pluginName: string, 
 }
 
 /** The launcher for a prepared target (the suites' worker calls this with the spec the CLI sent). */
-export function launcherFor(spec: TargetSpec, options: { pidFile?: string } = {}): Launcher {
+export function launcherFor(spec: TargetSpec, options: { pidFile?: string; baseEnv?: Record<string, string | undefined> } = {}): Launcher {
   switch (spec.kind) {
     case 'binary':
-      return new BinaryLauncher(spec.executable, { url: spec.url, pidFile: options.pidFile });
+      return new BinaryLauncher(spec.executable, { url: spec.url, pidFile: options.pidFile, baseEnv: options.baseEnv });
     case 'container':
       return new ContainerLauncher(spec.image, spec.labels);
     case 'address':

@@ -211,7 +211,7 @@ export function launchAsInstalledCopy(executable: string): Promise<LaunchFacts> 
     copyFileSync(executable, copy);
     chmodSync(copy, 0o755);
     // --config keeps the URL piped downloaded from; only the file on disk moved.
-    const launcher = new BinaryLauncher(copy, { url: sessionOptions().launcher.url, pidFile: runSpec().pidFile });
+    const launcher = new BinaryLauncher(copy, { url: sessionOptions().launcher.url, pidFile: runSpec().pidFile, baseEnv: runSpec().pluginEnv });
     return launchUntilReady({ variant: `a copy of the executable at ${copy}, alone in its folder`, launcher });
   });
 }

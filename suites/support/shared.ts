@@ -21,7 +21,7 @@ export function runSpec(): RunSpec {
 export function sessionOptions(overrides: Partial<SessionOptions> = {}): SessionOptions {
   const spec = runSpec();
   return {
-    launcher: launcherFor(spec.target, { pidFile: spec.pidFile }),
+    launcher: launcherFor(spec.target, { pidFile: spec.pidFile, baseEnv: spec.pluginEnv }),
     workDir: spec.workDir,
     pluginName: spec.pluginName,
     pluginConfig: spec.pluginConfig,

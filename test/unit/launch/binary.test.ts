@@ -141,6 +141,17 @@ describe('BinaryLauncher', () => {
     expect(plugin.recentOutput()).toEqual(['extra value', 'has PATH']);
   });
 
+  it('inherits the user\'s environment the CLI captured, not the variables the test runner added (VITEST*, NODE_ENV)', async () => {
+    const body = 'echo "user=${PC_USER_VAR:-unset} vitest=${VITEST:-unset} extra=${PC_EXTRA:-unset}"';
+    const baseEnv = { PATH: process.env.PATH, PC_USER_VAR: 'from the user' };
+    const launcher = new BinaryLauncher(script('inherit.sh', body), { baseEnv });
+    expect(process.env.VITEST).toBeDefined(); // this test runs under vitest: the variable is there to leak
+    const plugin = await launcher.start({ hostAddress: '127.0.0.1:1', config: CONFIG, env: { PC_EXTRA: 'extra value' } });
+    running.push(plugin);
+    await plugin.exited;
+    expect(plugin.recentOutput()).toEqual(['user=from the user vitest=unset extra=extra value']);
+  });
+
   it('replaces the environment, working directory and argv when a launch asks to (PROC-002, PROC-009)', async () => {
     const cwd = mkdtempSync(path.join(dir, 'cwd-'));
     const launcher = new BinaryLauncher(script('bare.sh', 'echo "cwd=$(pwd)"; echo "extra=${PC_EXTRA:-unset} home=${HOME:-unset}"; echo "args=$*"'));
